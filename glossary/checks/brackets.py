@@ -1,0 +1,53 @@
+"""Unbalanced quotes and brackets: « » “ ” ( ) [ ] opened and never closed, or the reverse."""
+
+from __future__ import annotations
+
+from glossary.checks.base import Check, PairContext
+from glossary.types import Issue
+
+_PAIRS = {"«": "»", "“": "”", "(": ")", "[": "]"}
+_CLOSERS = {v: k for k, v in _PAIRS.items()}
+
+
+def unbalanced(text: str) -> list[tuple[str, int]]:
+    """Marks of ``text`` without their partner, as ``(mark, offset)``.
+
+    Straight double quotes count as balanced when there is an even number of them.
+    """
+    stack: list[tuple[str, int]] = []
+    bad: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        if ch in _PAIRS:
+            stack.append((ch, i))
+        elif ch in _CLOSERS:
+            # „ … “ is the Russian low-high pair: “ then closes it; as an opener it is English.
+            if stack and stack[-1][0] == _CLOSERS[ch]:
+                stack.pop()
+            else:
+                bad.append((ch, i))
+    bad.extend(stack)
+    straight = [i for i, ch in enumerate(text) if ch == '"']
+    if len(straight) % 2:
+        bad.append(('"', straight[-1]))
+    return sorted(bad, key=lambda b: b[1])
+
+
+class BracketsCheck(Check):
+    check_id = "brackets"
+    name = "Unbalanced quotes or brackets"
+    description = "A quotation mark or bracket is opened and not closed (or closed, not opened)."
+
+    def check(self, ctx: PairContext) -> list[Issue]:
+        issues: list[Issue] = []
+        for side, text in (("Russian", ctx.ru), ("English", ctx.en)):
+            bad = unbalanced(text)
+            if not bad:
+                continue
+            marks = " ".join(mark for mark, _ in bad)
+            spans = tuple((i, i + 1) for _, i in bad)
+            message = f"Unbalanced in the {side} text: {marks}"
+            if side == "Russian":
+                issues.append(self.issue(message, ru_spans=spans))
+            else:
+                issues.append(self.issue(message, en_spans=spans))
+        return issues

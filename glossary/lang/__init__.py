@@ -1,0 +1,1 @@
+"""Language data for the QA checks (number words, month names): data, not code."""

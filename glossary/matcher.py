@@ -1,0 +1,222 @@
+"""Recognise glossary terms in Russian and English text by lemma sequences.
+
+Every word of a text becomes a *key*: its lemma (``тройками`` → ``тройка``, ``troikas`` →
+``troika``), or, for abbreviations and numbers, the word exactly as written (``ОГПУ``,
+``108сс``). Hyphenated compounds are split into their parts, so ``ОГПУ`` is found inside
+``ОГПУ-НКВД-УНКВД``. A term is the key sequence of its words; one Aho-Corasick automaton per
+language (pyahocorasick) finds all of them in one pass over the document's keys, and the
+longest match wins where two overlap.
+
+Homonyms stay apart because whole lemmas are compared, never stems: ``коллегии`` has the lemma
+``коллегия`` and ``коллеги`` the lemma ``коллега``; ``тройной`` is not ``тройка``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache, lru_cache
+
+import ahocorasick
+
+from alignment.text import Lang, is_abbreviation, lemma, tokenize
+from glossary.types import Match, Term
+
+# Quotes do not interrupt a term (``газета «Правда»``); other punctuation does.
+_TRANSPARENT = frozenset("«»“”„\"'‘’‚‹›")
+# An abbreviation with a Russian case ending written after it: ``ГУЛАГа``, ``ВЦИКом``.
+_INFLECTED_ABBREVIATION = re.compile(r"^([A-ZА-ЯЁ]{2,})([a-zа-яё]{1,3})$")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_HYPHENS = re.compile(r"[-\u2010\u2011]")
+
+_BREAK = "\x01"  # punctuation between words: no term spans it
+_UNKNOWN = "\x02"  # a word that is in no term
+
+
+@lru_cache(maxsize=200_000)
+def _key_ru(word: str) -> str:
+    m = _INFLECTED_ABBREVIATION.match(word)
+    if m:
+        return m.group(1).replace("Ё", "Е")
+    return lemma(word, "ru")
+
+
+@cache
+def _known_en_lemmas() -> frozenset[str]:
+    from alignment.text import _en_lookup
+
+    table = _en_lookup()
+    return frozenset(table) | frozenset(table.values())
+
+
+@lru_cache(maxsize=200_000)
+def _key_en(word: str) -> str:
+    word = _POSSESSIVE.sub("", word) or word
+    if is_abbreviation(word) or any(ch.isdigit() for ch in word):
+        return word
+    key = lemma(word, "en")
+    if key == word.lower() and key not in _known_en_lemmas():
+        # Words the lookup table does not know (troikas, collegia, oblasts): regular Latin and
+        # English plurals. The rule is applied to terms and text alike, so it only has to be
+        # consistent, not always right.
+        if key.endswith("ia") and len(key) > 4:
+            key = key[:-2] + "ium"
+        elif key.endswith("s") and not key.endswith(("ss", "us", "is")) and len(key) > 3:
+            key = key[:-1]
+    return key
+
+
+def word_key(word: str, lang: Lang) -> str:
+    """The key a single word is matched by: its lemma, or abbreviations/numbers as written."""
+    return _key_ru(word) if lang == "ru" else _key_en(word)
+
+
+def units(text: str, lang: Lang) -> list[tuple[str | None, int, int]]:
+    """The matching units of ``text``: ``(key, start, end)`` per word or compound part.
+
+    ``key`` is ``None`` for punctuation that interrupts a term.
+    """
+    out: list[tuple[str | None, int, int]] = []
+    for tok in tokenize(text):
+        if not tok.is_word:
+            if tok.text not in _TRANSPARENT:
+                out.append((None, tok.start, tok.end))
+            continue
+        if "-" in tok.text or "\u2010" in tok.text or "\u2011" in tok.text:
+            pos = tok.start
+            for part in _HYPHENS.split(tok.text):
+                if part:
+                    out.append((word_key(part, lang), pos, pos + len(part)))
+                pos += len(part) + 1
+        else:
+            out.append((word_key(tok.text, lang), tok.start, tok.end))
+    return out
+
+
+def key_sequence(text: str, lang: Lang) -> tuple[str | None, ...]:
+    """The keys of ``text`` with leading/trailing punctuation dropped (a term's pattern)."""
+    keys = [k for k, _, _ in units(text, lang)]
+    while keys and keys[0] is None:
+        keys.pop(0)
+    while keys and keys[-1] is None:
+        keys.pop()
+    return tuple(keys)
+
+
+def term_key(ru_text: str) -> str:
+    """The lemma sequence of a Russian term, used to detect duplicates (``тройки`` = ``тройка``).
+
+    Empty for a term that has no word in it (only punctuation).
+    """
+    return " ".join(k for k in key_sequence(ru_text, "ru") if k is not None)
+
+
+def en_key(en_text: str) -> str:
+    """The lemma sequence of an English phrase (``Military Collegia`` → ``military collegium``)."""
+    return " ".join(k for k in key_sequence(en_text, "en") if k is not None)
+
+
+class _Automaton:
+    """Key sequences → payloads, found by Aho-Corasick over one character per word key."""
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang: Lang = lang
+        self._ids: dict[str, str] = {}
+        self._patterns: dict[str, list[object]] = {}
+        self._automaton: ahocorasick.Automaton | None = None
+
+    def _char(self, key: str) -> str:
+        ch = self._ids.get(key)
+        if ch is None:
+            code = 0x20 + len(self._ids)
+            if code >= 0xD800:  # surrogates are not characters
+                code += 0x800
+            ch = self._ids[key] = chr(code)
+        return ch
+
+    def add(self, keys: Sequence[str | None], payload: object) -> None:
+        if not any(k is not None for k in keys):
+            return
+        pattern = "".join(_BREAK if k is None else self._char(k) for k in keys)
+        self._patterns.setdefault(pattern, []).append(payload)
+
+    def build(self) -> None:
+        if not self._patterns:
+            return
+        automaton = ahocorasick.Automaton()
+        for pattern, payloads in self._patterns.items():
+            automaton.add_word(pattern, (len(pattern), tuple(payloads)))
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    def find(self, text: str) -> list[tuple[int, int, tuple[object, ...]]]:
+        """Non-overlapping ``(start, end, payloads)`` in character offsets, longest first."""
+        if self._automaton is None:
+            return []
+        found = units(text, self.lang)
+        ids = self._ids
+        encoded = "".join(_BREAK if k is None else ids.get(k, _UNKNOWN) for k, _, _ in found)
+        hits: list[tuple[int, int, tuple[object, ...]]] = []
+        for end, (length, payloads) in self._automaton.iter(encoded):
+            hits.append((end - length + 1, end + 1, payloads))
+        if not hits:
+            return []
+        # Longest match wins; among equals the leftmost.
+        hits.sort(key=lambda h: (h[0] - h[1], h[0]))
+        taken = bytearray(len(found))
+        chosen: list[tuple[int, int, tuple[object, ...]]] = []
+        for first, last, payloads in hits:
+            if any(taken[first:last]):
+                continue
+            taken[first:last] = b"\x01" * (last - first)
+            chosen.append((found[first][1], found[last - 1][2], payloads))
+        chosen.sort(key=lambda h: h[0])
+        return chosen
+
+
+class TermMatcher:
+    """All terms of one glossary, ready to be found in Russian and English text.
+
+    Build it once per glossary version (building 2,000 terms takes well under a second) and
+    reuse it for every pair; it holds no per-text state.
+    """
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        self.terms: dict[int | str, Term] = {}
+        self._ru = _Automaton("ru")
+        self._en = _Automaton("en")
+        for term in terms:
+            self.terms[term.id] = term
+            self._ru.add(key_sequence(term.ru, "ru"), term.id)
+            for eq in term.equivalents:
+                self._en.add(key_sequence(eq.en, "en"), (term.id, eq.en, eq.kind))
+        self._ru.build()
+        self._en.build()
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def find_ru(self, text: str) -> list[Match]:
+        """Terms found in Russian ``text``, in any inflection, in text order."""
+        out: list[Match] = []
+        for start, end, payloads in self._ru.find(text):
+            for term_id in payloads:
+                out.append(Match(term_id, "ru", start, end, text[start:end]))  # type: ignore[arg-type]
+        return out
+
+    def find_en(self, text: str) -> list[Match]:
+        """English equivalents of terms found in ``text``, by lemma, in text order.
+
+        Each match names the equivalent found and its kind (preferred, admitted, deprecated,
+        forbidden).
+        """
+        out: list[Match] = []
+        for start, end, payloads in self._en.find(text):
+            for payload in payloads:
+                term_id, equivalent, kind = payload  # type: ignore[misc]
+                out.append(Match(term_id, "en", start, end, text[start:end], equivalent, kind))
+        return out
+
+    def find(self, text: str, lang: Lang) -> list[Match]:
+        """``find_ru`` or ``find_en`` by ``lang``."""
+        return self.find_ru(text) if lang == "ru" else self.find_en(text)
