@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Enum,
@@ -433,4 +434,84 @@ class LoginAttempt(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200))  # username or client address
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TranslationMemory(Base):
+    """A reference memory a user imported into a project (a TMX file)."""
+
+    __tablename__ = "translation_memories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    filename: Mapped[str] = mapped_column(String(300), default="")
+    unit_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TMUnit(Base):
+    """One searchable memory unit: a reviewed/approved pair of a project (``pair_id``) or a
+    unit of an imported memory (``memory_id``).
+
+    ``ru_exact`` finds 100% matches, ``ru_lemma`` inflection/number variants, ``lemmas`` (the
+    space-separated lemma sequence, numbers as ``#``) lets matches be scored without
+    lemmatising them again; fuzzy candidates come from :class:`TMPosting`.
+    """
+
+    __tablename__ = "tm_units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    memory_id: Mapped[int | None] = mapped_column(
+        ForeignKey("translation_memories.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    pair_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pairs.id", ondelete="CASCADE"), nullable=True, unique=True
+    )
+    ru: Mapped[str] = mapped_column(Text)
+    en: Mapped[str] = mapped_column(Text)
+    lemmas: Mapped[str] = mapped_column(Text, default="")
+    ru_exact: Mapped[int] = mapped_column(BigInteger, index=True)
+    ru_lemma: Mapped[int] = mapped_column(BigInteger, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TMPosting(Base):
+    """The inverted index of the memory: unit ``unit_id`` of ``project_id`` has lemma ``key``
+    (a stable 64-bit hash). The key comes first so a lookup reads only its own postings."""
+
+    __tablename__ = "tm_postings"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("tm_units.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class DictionaryWord(Base):
+    """A word a project's user dictionary accepts ("add word" in the spell checker)."""
+
+    __tablename__ = "dictionary_words"
+    __table_args__ = (UniqueConstraint("project_id", "lang", "word"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(String(2))
+    word: Mapped[str] = mapped_column(String(100))
+    added_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
