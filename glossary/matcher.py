@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
+from typing import cast
 
 import ahocorasick
 
@@ -213,7 +214,7 @@ class TermMatcher:
         out: list[Match] = []
         for start, end, payloads in self._en.find(text):
             for payload in payloads:
-                term_id, equivalent, kind = payload  # type: ignore[misc]
+                term_id, equivalent, kind = cast(tuple[int | str, str, str], payload)
                 out.append(Match(term_id, "en", start, end, text[start:end], equivalent, kind))
         return out
 

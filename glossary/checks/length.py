@@ -1,4 +1,4 @@
-"""Length ratio: a translation far shorter or longer than the Russian usually misses or adds text."""
+"""Length ratio: a translation far shorter or longer than the Russian misses or adds text."""
 
 from __future__ import annotations
 
