@@ -23,7 +23,7 @@ XML_NS = "http://www.w3.org/XML/1998/namespace"
 XML_LANG = f"{{{XML_NS}}}lang"
 
 # Characters XML 1.0 cannot carry even as character references.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 
@@ -120,7 +120,7 @@ def split_forbidden(text: str) -> Iterator[tuple[str, int | None]]:
     XML 1.0 cannot carry, so each format can write it its own way (``<cp>``, ``<ph>``).
     """
     pos = 0
-    for match in _FORBIDDEN.finditer(text):
+    for match in FORBIDDEN.finditer(text):
         if match.start() > pos:
             yield text[pos : match.start()], None
         yield "", ord(match.group())
@@ -130,7 +130,7 @@ def split_forbidden(text: str) -> Iterator[tuple[str, int | None]]:
 
 
 def has_forbidden(text: str) -> bool:
-    return _FORBIDDEN.search(text) is not None
+    return FORBIDDEN.search(text) is not None
 
 
 def tmx_date(value: datetime) -> str:
