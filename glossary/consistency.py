@@ -63,10 +63,8 @@ def concordance(
         return []
     out: list[ConcordanceLine] = []
     if by_lemma:
-        if lang == "ru":
-            term = Term("query", query)
-        else:
-            term = Term("query", "-", (Equivalent(query),))
+        # An English query is searched as the equivalent of a placeholder term.
+        term = Term("query", query) if lang == "ru" else Term("query", "-", (Equivalent(query),))
         matcher = TermMatcher([term])
         for index, (ru, en) in enumerate(pairs):
             matches = matcher.find(ru if lang == "ru" else en, lang)
