@@ -7,9 +7,16 @@ is not whitespace belongs to exactly one segment.
 
 from __future__ import annotations
 
+import importlib
 import re
-from typing import Literal
+from collections.abc import Callable
+from functools import cache
+from types import ModuleType
+from typing import Any, Literal
 
+from razdel.rule import JOIN, SPLIT
+
+from alignment.text import part_of_speech_ru
 from alignment.types import Segment
 
 Lang = Literal["ru", "en"]
@@ -66,17 +73,150 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+class _Abbreviations:
+    """One language's abbreviation data, prepared for :func:`_abbreviation_rule`."""
+
+    def __init__(self, module: ModuleType) -> None:
+        self.never_final: frozenset[str] = module.ABBREVIATIONS_NEVER_FINAL
+        self.before_number: frozenset[str] = module.ABBREVIATIONS_BEFORE_NUMBER
+        self.may_end: frozenset[str] = module.ABBREVIATIONS_MAY_END
+        self.usually_final: frozenset[str] = module.ABBREVIATIONS_USUALLY_FINAL
+        self.units: frozenset[str] = module.UNITS
+        self.openers: frozenset[str] = module.SENTENCE_OPENERS
+        self.opener_pos: frozenset[str] = module.SENTENCE_OPENER_POS
+        self.citation_parts: frozenset[str] = module.CITATION_PARTS
+        self.initials_after_surname: bool = module.INITIALS_AFTER_SURNAME
+
+    def opens_sentence(self, word: str) -> bool:
+        """True when capitalised ``word`` is one that starts sentences, not a name."""
+        if word.lower() in self.openers:
+            return True
+        return bool(self.opener_pos) and part_of_speech_ru(word) in self.opener_pos
+
+    def kind(self, parts: list[str], after_number: bool) -> str | None:
+        """``never``, ``number``, ``may``, ``final`` or None for the word ``parts`` before a dot.
+
+        ``parts`` are the dotted parts (``["т", "е"]`` for ``т. е.``), ``after_number`` tells
+        whether a number stands before them (``24 мм.``, ``1932 г.``).
+        """
+        for k in range(len(parts), 0, -1):
+            key = ".".join(parts[-k:]).lower()
+            if key in self.usually_final or (after_number and k == 1 and key in self.units):
+                return "final"
+            if key in self.never_final:
+                return "never"
+            if key in self.before_number:
+                return "number"
+            if key in self.may_end:
+                return "may"
+        if len(parts[-1]) == 1:
+            return "may"  # an initial, a letter of a dotted acronym (U.S.S.R.), "point B."
+        return None
+
+
+_WORD_AT_END_RE = re.compile(r"[^\W\d_]+$")
+_DOTTED_PART_RE = re.compile(r"([^\W\d_]{1,5})\.[ \u00a0]?$")
+# A number, possibly with a case ending (``1960-х``), or a Roman numeral (``XX в.``).
+_AFTER_NUMBER_RE = re.compile(r"(?:\d(?:-[^\W\d_]{1,3})?|\b[IVXLC]+)[\s\u00a0]*$")
+_CITATION_RE = re.compile(r"\s+([^\W\d_]{1,3})\.[ \u00a0]?(?:\d|[^\W\d_]{1,3}-\d)")
+_CITATION_LEFT_RE = re.compile(r"(?:\d|\b[^\W\d_]*[^\W\d_a-zа-яё]{2}|\bоб)$")
+_SURNAME_BEFORE_RE = re.compile(r"\b[^\W\d_a-zа-яё][^\W\d_A-ZА-ЯЁ]+[ \u00a0]+$")
+_RIGHT_RE = re.compile(r"\s+(?:(\d)|([^\W\d_]+)(\.?)|[^\W\d_]{1,3}-\d()|(\S))")
+
+
+def _abbreviation_rule(data: _Abbreviations) -> Callable[[Any], str | None]:
+    """A razdel rule deciding the dots after abbreviations and initials from our data."""
+
+    def rule(split: Any) -> str | None:
+        delimiter = split.delimiter
+        if delimiter == ";":
+            return JOIN  # a semicolon joins clauses; razdel splits before capitals and digits
+        if delimiter in ".?!…" and _inside_brackets(split.buffer, split.right):
+            return JOIN
+        if delimiter != ".":
+            return None
+        left: str = split.left
+        citation = _CITATION_RE.match(split.right)
+        if (
+            citation
+            and citation.group(1).lower() in data.citation_parts
+            and _CITATION_LEFT_RE.search(left)
+        ):
+            return JOIN  # ``ГАРФ. Ф. Р-9401. Оп. 2.``: one reference, not four sentences
+        word = _WORD_AT_END_RE.search(left)
+        right = _RIGHT_RE.match(split.right)
+        if word is None or right is None:
+            return None
+        parts = [word.group()]
+        pos = word.start()
+        while len(parts) < 4:
+            part = _DOTTED_PART_RE.search(left, 0, pos)
+            if part is None:
+                break
+            parts.insert(0, part.group(1))
+            pos = part.start()
+        digit, next_word, next_dot, code, other = right.groups()
+        if left[:pos].endswith("-") and len(parts) == 1 and parts[0].lower() not in data.may_end:
+            # The end of a hyphenated word (``Super-G.``), not an initial.
+            return SPLIT if next_word and next_word[0].isupper() else None
+        kind = data.kind(parts, _AFTER_NUMBER_RE.search(left, 0, pos) is not None)
+        if kind is None:
+            return None
+        if (
+            data.initials_after_surname
+            and len(parts) >= 2
+            and all(len(p) == 1 and p.isupper() for p in parts)
+            and _SURNAME_BEFORE_RE.search(left, 0, pos)
+        ):
+            kind = "final"  # ``подписал Семичастный В. Е. Копия верна.``
+        if kind == "never":
+            return JOIN
+        if digit is not None or code is not None:
+            return JOIN  # ``ст. 58``, ``Ф. Р-9401``, ``1932 г. 5 человек``
+        if next_word is None:
+            return None  # a quote or a dash: razdel knows those
+        if next_word[0].islower() or (next_dot and len(next_word) == 1):
+            return JOIN  # lower case goes on; ``В. Е.``: another initial follows
+        if kind == "final" or data.opens_sentence(next_word):
+            return SPLIT
+        return JOIN
+
+    return rule
+
+
+def _inside_brackets(buffer: str, right: str) -> bool:
+    """True inside a parenthesis opened mid-sentence and closed soon after."""
+    depth = buffer.count("(") - buffer.count(")") + buffer.count("[") - buffer.count("]")
+    if depth <= 0 or buffer.lstrip()[:1] in "([":
+        return False
+    return ")" in right or "]" in right
+
+
+@cache
+def _segmenter(lang: Lang) -> Any:
+    from razdel.rule import FunctionRule
+    from razdel.segmenters.sentenize import RULES, SentSegmenter, SentSplitter
+
+    module = importlib.import_module(f"alignment.lang.{lang}")
+    ours = FunctionRule(_abbreviation_rule(_Abbreviations(module)))
+    ours.name = f"sverka_{lang}"
+    return SentSegmenter(split=SentSplitter(window=30), rules=[ours, *RULES])
+
+
 def split_sentences(
     text: str, lang: Lang, start: int = 0, end: int | None = None
 ) -> list[tuple[int, int]]:
-    """Spans of the sentences of ``text[start:end]`` (offsets into ``text``), whitespace trimmed."""
-    from razdel import sentenize
+    """Spans of the sentences of ``text[start:end]`` (offsets into ``text``), whitespace trimmed.
 
+    razdel's rules, preceded by ours: abbreviations from ``alignment/lang/<lang>.py`` decide
+    whether a dot ends a sentence (``ст. 58``, ``1932 г.``, ``Mr.``, ``U.S.S.R.``); no sentence
+    ends at a semicolon or inside a parenthesis opened mid-sentence.
+    """
     if end is None:
         end = len(text)
     chunk = text[start:end]
     spans = []
-    for sub in sentenize(chunk):
+    for sub in _segmenter(lang)(chunk):
         s, e = _trim(text, start + sub.start, start + sub.stop)
         if s < e:
             spans.append((s, e))

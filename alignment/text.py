@@ -72,6 +72,27 @@ def lemma_ru(word: str) -> str:
     return str(_morph().parse(lower)[0].normal_form).replace("ё", "е")
 
 
+_PROPER_NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
+
+
+@lru_cache(maxsize=100_000)
+def part_of_speech_ru(word: str) -> str | None:
+    """pymorphy3's part of speech (``NOUN``, ``VERB``, ``PRTS``…) of a Russian word; cached.
+
+    ``"NAME"`` when any reading of the word is a proper name (``Ленина``, ``Москва``), None
+    when pymorphy3 does not know the word (it would only guess).
+    """
+    lower = word.lower()
+    morph = _morph()
+    if not morph.word_is_known(lower):
+        return None
+    parses = morph.parse(lower)
+    if any(_PROPER_NAME_TAGS & p.tag.grammemes for p in parses):
+        return "NAME"
+    pos = parses[0].tag.POS
+    return str(pos) if pos else None
+
+
 @cache
 def _en_lookup() -> dict[str, str]:
     data = resources.files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"
