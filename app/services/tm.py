@@ -1,0 +1,511 @@
+"""The translation memory: what was translated before, found for the pair being edited.
+
+Units are reviewed/approved pairs of the user's projects (kept in ``tm_units`` by a flush hook,
+so the review service needs no change) and units of imported TMX memories. Candidates come
+from the ``tm_postings`` inverted index by the source's rarest lemmas, then ``app.tm`` scores
+them, Russian-aware.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from sqlalchemy import delete, event, func, insert, inspect, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Document,
+    Membership,
+    Operation,
+    Pair,
+    PairStatus,
+    Project,
+    Revision,
+    TMPosting,
+    TMUnit,
+    TranslationMemory,
+    User,
+    utcnow,
+)
+from app.services.errors import NotFound, ServiceError, TooLarge
+from app.services.permissions import Action, require
+from app.tm import DiffSpan, analyse, diff_spans, exact_hash, index_keys, lemma_hash, query_keys
+from app.tm.analysis import Analysed
+from app.tm.scoring import score_stored, substitute_numbers
+
+#: Pairs in these states are translations someone vouched for: they enter the memory.
+MEMORY_STATUSES = frozenset({PairStatus.REVIEWED, PairStatus.APPROVED})
+#: A TMX memory larger than this is refused before it is read.
+MAX_MEMORY_BYTES = 100 * 1024 * 1024
+#: Read at most this many postings per lookup (the rarest lemmas first).
+_POSTING_BUDGET = 40_000
+_CANDIDATES = 200
+CONTEXT_SCORE = 101
+
+
+@dataclass(frozen=True)
+class TMMatch:
+    """A memory match for a source sentence, ready to show and insert."""
+
+    score: int  # 0–100, or 101 for a 100% match with the same neighbours
+    ru: str
+    en: str  # numbers that differ from the source already substituted
+    origin: str  # "Project / Document" or the memory's file name
+    date: datetime | None
+    spans: tuple[DiffSpan, ...]  # what differs in ``ru`` from the source
+    missing: tuple[str, ...]  # source words the match lacks
+    notes: tuple[str, ...]  # numbers that could not be substituted
+    unit_id: int
+    pair_id: int | None = None
+    memory_id: int | None = None
+    author: str = ""
+
+
+# -- keeping the memory up to date ---------------------------------------------------------
+
+
+def _unit_row(ru: str, en: str) -> tuple[dict[str, Any], list[int]]:
+    analysed = analyse(ru)
+    row = {
+        "ru": ru,
+        "en": en,
+        "lemmas": " ".join(analysed.lemmas),
+        "ru_exact": exact_hash(ru),
+        "ru_lemma": lemma_hash(analysed),
+    }
+    return row, index_keys(analysed)
+
+
+def _insert_units(
+    conn: Connection | Session, rows: Sequence[dict[str, Any]], keys: Sequence[list[int]]
+) -> None:
+    """Insert units and their postings in bulk (ids come back in parameter order)."""
+    if not rows:
+        return
+    ids = conn.execute(
+        insert(TMUnit).returning(TMUnit.id, sort_by_parameter_order=True), list(rows)
+    ).scalars()
+    postings = [
+        {"key": key, "project_id": row["project_id"], "unit_id": unit_id}
+        for unit_id, row, unit_keys in zip(ids, rows, keys, strict=True)
+        for key in unit_keys
+    ]
+    if postings:
+        conn.execute(insert(TMPosting), postings)
+
+
+def _pair_project(conn: Connection, pair: Pair) -> int | None:
+    if "document" in pair.__dict__ and pair.document is not None:
+        return pair.document.project_id
+    return conn.scalar(select(Document.project_id).where(Document.id == pair.document_id))
+
+
+def _remember_pairs(conn: Connection, pairs: Iterable[Pair], author: str = "") -> None:
+    pairs = list(pairs)
+    if not pairs:
+        return
+    conn.execute(delete(TMUnit).where(TMUnit.pair_id.in_([p.id for p in pairs])))
+    rows, keys = [], []
+    for pair in pairs:
+        if pair.status not in MEMORY_STATUSES or not pair.ru_text.strip():
+            continue
+        if not pair.en_text.strip():
+            continue
+        project_id = _pair_project(conn, pair)
+        if project_id is None:
+            continue
+        row, unit_keys = _unit_row(pair.ru_text, pair.en_text)
+        when = pair.updated_at or utcnow()
+        row.update(
+            project_id=project_id,
+            pair_id=pair.id,
+            memory_id=None,
+            status=str(pair.status),
+            author=author,
+            note="",
+            created_at=when,
+            changed_at=when,
+        )
+        rows.append(row)
+        keys.append(unit_keys)
+    _insert_units(conn, rows, keys)
+
+
+def _changed(pair: Pair) -> bool:
+    state = inspect(pair)
+    return any(state.attrs[name].history.has_changes() for name in ("status", "ru_text", "en_text"))
+
+
+@event.listens_for(Session, "after_flush")
+def _sync_memory(session: Session, _context: object) -> None:
+    # Every reviewed/approved pair must be findable, whoever changed it (review service, jobs,
+    # imports); doing it at flush keeps the memory in the same transaction as the change.
+    touched = [
+        obj
+        for obj in (*session.new, *session.dirty)
+        if isinstance(obj, Pair) and (obj in session.new or _changed(obj))
+    ]
+    if touched:
+        _remember_pairs(session.connection(), touched)
+
+
+def sync_project_memory(session: Session, project_id: int) -> int:
+    """Rebuild the memory units of a project's pairs (after bulk changes made without the
+    ORM, or for a database older than the memory). Returns the number of units."""
+    session.flush()
+    conn = session.connection()
+    conn.execute(delete(TMUnit).where(TMUnit.project_id == project_id, TMUnit.pair_id.is_not(None)))
+    pairs = session.scalars(
+        select(Pair)
+        .join(Document)
+        .where(Document.project_id == project_id, Pair.status.in_(MEMORY_STATUSES))
+    ).all()
+    _remember_pairs(conn, pairs)
+    return len(pairs)
+
+
+def import_memory(
+    session: Session,
+    user: User,
+    project_id: int,
+    data: bytes | BinaryIO,
+    *,
+    filename: str,
+    max_bytes: int = MAX_MEMORY_BYTES,
+) -> TranslationMemory:
+    """Store a TMX file as a reference memory of the project; all of it or nothing."""
+    from app.interchange.tmx import read_tmx
+    from app.interchange.types import InterchangeError
+
+    require(session, user, project_id, Action.EDIT)
+    try:
+        memory = read_tmx(data, max_bytes=max_bytes)
+    except InterchangeError as exc:
+        if "reads files up to" in str(exc):
+            raise TooLarge(str(exc)) from exc
+        raise ServiceError(f"{filename}: {exc}") from exc
+    units = [u for u in memory.units if u.ru.strip() and u.en.strip()]
+    if not units:
+        raise ServiceError(
+            f"{filename} holds no unit with both a Russian and an English text, so there is "
+            "nothing to add to the memory."
+        )
+    tm = TranslationMemory(
+        project_id=project_id,
+        name=filename.rsplit("/", 1)[-1] or "memory.tmx",
+        filename=filename,
+        unit_count=len(units),
+        created_by_id=user.id,
+    )
+    session.add(tm)
+    session.flush()
+    now = utcnow()
+    batch_rows: list[dict[str, Any]] = []
+    batch_keys: list[list[int]] = []
+    for unit in units:
+        row, keys = _unit_row(unit.ru, unit.en)
+        row.update(
+            project_id=project_id,
+            memory_id=tm.id,
+            pair_id=None,
+            status=unit.status or "",
+            author=unit.changed_by or unit.created_by or "",
+            note="\n".join(unit.notes),
+            created_at=unit.created_at or now,
+            changed_at=unit.changed_at or unit.created_at or now,
+        )
+        batch_rows.append(row)
+        batch_keys.append(keys)
+        if len(batch_rows) >= 2000:
+            _insert_units(session, batch_rows, batch_keys)
+            batch_rows, batch_keys = [], []
+    _insert_units(session, batch_rows, batch_keys)
+    return tm
+
+
+def delete_memory(session: Session, user: User, memory_id: int) -> None:
+    """Remove an imported memory and its units."""
+    tm = session.get(TranslationMemory, memory_id)
+    if tm is None:
+        raise NotFound("No such memory.")
+    require(session, user, tm.project_id, Action.EDIT)
+    session.execute(delete(TMUnit).where(TMUnit.memory_id == memory_id))
+    session.delete(tm)
+    session.flush()
+
+
+# -- lookup ----------------------------------------------------------------------------------
+
+
+def memory_projects(session: Session, user: User, project_id: int) -> list[int]:
+    """The projects whose memory ``user`` may use while working in ``project_id``."""
+    require(session, user, project_id, Action.VIEW)
+    ids = set(session.scalars(select(Membership.project_id).where(Membership.user_id == user.id)))
+    ids.add(project_id)
+    return sorted(ids)
+
+
+def _candidate_ids(session: Session, query: Analysed, projects: Sequence[int]) -> list[int]:
+    keys = query_keys(query)
+    found: dict[int, int] = {}
+    if keys:
+        df = dict(
+            session.execute(
+                select(TMPosting.key, func.count())
+                .where(TMPosting.key.in_(keys), TMPosting.project_id.in_(projects))
+                .group_by(TMPosting.key)
+            ).all()
+        )
+        chosen: list[int] = []
+        budget = 0
+        for key in sorted(df, key=lambda k: df[k]):
+            if chosen and budget + df[key] > _POSTING_BUDGET:
+                break
+            chosen.append(key)
+            budget += df[key]
+        if chosen:
+            rows = session.execute(
+                select(TMPosting.unit_id, func.count().label("n"))
+                .where(TMPosting.key.in_(chosen), TMPosting.project_id.in_(projects))
+                .group_by(TMPosting.unit_id)
+                .order_by(func.count().desc())
+                .limit(_CANDIDATES)
+            ).all()
+            found.update((unit_id, n) for unit_id, n in rows)
+    # Same lemmas (inflection or number variants) and identical text are always candidates,
+    # even for a sentence of function words only.
+    same = select(TMUnit.id).where(
+        TMUnit.project_id.in_(projects),
+        (TMUnit.ru_lemma == lemma_hash(query)) | (TMUnit.ru_exact == exact_hash(query.text)),
+    )
+    for unit_id in session.scalars(same.limit(50)):
+        found.setdefault(unit_id, 0)
+    return list(found)
+
+
+def _origins(session: Session, units: Sequence[TMUnit]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    pair_ids = [u.pair_id for u in units if u.pair_id is not None]
+    if pair_ids:
+        for pair_id, project, title in session.execute(
+            select(Pair.id, Project.name, Document.title)
+            .join(Document, Pair.document_id == Document.id)
+            .join(Project, Document.project_id == Project.id)
+            .where(Pair.id.in_(pair_ids))
+        ):
+            names[pair_id] = f"{project} / {title}"
+    memory_ids = {u.memory_id for u in units if u.memory_id is not None}
+    memories = {}
+    if memory_ids:
+        memories = dict(
+            session.execute(
+                select(TranslationMemory.id, TranslationMemory.name).where(
+                    TranslationMemory.id.in_(memory_ids)
+                )
+            ).all()
+        )
+    result: dict[int, str] = {}
+    for unit in units:
+        if unit.pair_id is not None:
+            result[unit.id] = names.get(unit.pair_id, "this project")
+        else:
+            result[unit.id] = f"memory {memories.get(unit.memory_id or 0, '')}".strip()
+    return result
+
+
+def _neighbours(session: Session, pair_id: int) -> tuple[str, str] | None:
+    pair = session.get(Pair, pair_id)
+    if pair is None:
+        return None
+    rows = dict(
+        session.execute(
+            select(Pair.position, Pair.ru_text).where(
+                Pair.document_id == pair.document_id,
+                Pair.position.in_([pair.position - 1, pair.position + 1]),
+            )
+        ).all()
+    )
+    return (
+        exact_key(rows.get(pair.position - 1, "")),
+        exact_key(rows.get(pair.position + 1, "")),
+    )
+
+
+def exact_key(text: str) -> str:
+    return " ".join(text.split())
+
+
+def best_matches(
+    session: Session,
+    user: User,
+    ru_text: str,
+    *,
+    project_id: int,
+    limit: int = 5,
+    min_score: int = 50,
+    pair_id: int | None = None,
+) -> list[TMMatch]:
+    """The best memory matches for ``ru_text``, best first.
+
+    ``pair_id`` is the pair being edited: it is never its own match, and a 100% match whose
+    neighbours equal that pair's neighbours scores 101 (a context match).
+    """
+    if not ru_text.strip():
+        return []
+    projects = memory_projects(session, user, project_id)
+    query = analyse(ru_text)
+    ids = _candidate_ids(session, query, projects)
+    if not ids:
+        return []
+    rows = session.execute(
+        select(TMUnit.id, TMUnit.ru, TMUnit.lemmas, TMUnit.pair_id, TMUnit.changed_at).where(
+            TMUnit.id.in_(ids)
+        )
+    ).all()
+    scored = []
+    for unit_id, ru, lemmas, unit_pair, changed in rows:
+        if pair_id is not None and unit_pair == pair_id:
+            continue
+        value = score_stored(query, ru, lemmas.split())
+        if value >= min_score:
+            scored.append((value, changed, unit_id))
+    # Best score first; among equals, the most recent translation.
+    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    best = [unit_id for _, _, unit_id in scored[: limit * 3]]
+    units = {u.id: u for u in session.scalars(select(TMUnit).where(TMUnit.id.in_(best)))}
+    ordered = [units[i] for i in best if i in units]
+    origins = _origins(session, ordered)
+    context = _neighbours(session, pair_id) if pair_id is not None else None
+    matches: list[TMMatch] = []
+    seen: set[tuple[str, str]] = set()
+    for unit in ordered:
+        if (unit.ru, unit.en) in seen:  # the same translation from two places: show it once
+            continue
+        seen.add((unit.ru, unit.en))
+        candidate = analyse(unit.ru)
+        diff = diff_spans(query, candidate)
+        en, notes = substitute_numbers(query, candidate, unit.en)
+        value = diff.score
+        if (
+            value == 100
+            and context is not None
+            and unit.pair_id is not None
+            and _neighbours(session, unit.pair_id) == context
+        ):
+            value = CONTEXT_SCORE
+        matches.append(
+            TMMatch(
+                score=value,
+                ru=unit.ru,
+                en=en,
+                origin=origins[unit.id],
+                date=unit.changed_at,
+                spans=diff.spans,
+                missing=diff.missing,
+                notes=tuple(notes),
+                unit_id=unit.id,
+                pair_id=unit.pair_id,
+                memory_id=unit.memory_id,
+                author=unit.author,
+            )
+        )
+    matches.sort(key=lambda m: (m.score, m.date or utcnow()), reverse=True)
+    return matches[:limit]
+
+
+# -- pre-filling empty translations ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrefillResult:
+    filled: int
+    operation_id: int | None
+
+
+def prefill(session: Session, user: User, document_id: int, min_score: int = 100) -> PrefillResult:
+    """Fill every empty English side of the document from an exact (100) or context (101)
+    match, as one undoable operation. Pairs with a translation are never touched."""
+    if min_score < 100:
+        raise ServiceError("Only exact (100%) and context (101%) matches may fill translations.")
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound("No such document.")
+    require(session, user, document.project_id, Action.EDIT)
+    pairs = session.scalars(
+        select(Pair).where(Pair.document_id == document_id).order_by(Pair.position)
+    ).all()
+    fills: list[tuple[Pair, str]] = []
+    for pair in pairs:
+        if pair.en_text.strip() or not pair.ru_text.strip():
+            continue
+        found = best_matches(
+            session,
+            user,
+            pair.ru_text,
+            project_id=document.project_id,
+            limit=1,
+            min_score=100,
+            pair_id=pair.id,
+        )
+        if found and found[0].score >= min_score:
+            fills.append((pair, found[0].en))
+    if not fills:
+        return PrefillResult(0, None)
+    op = Operation(
+        document_id=document_id,
+        user_id=user.id,
+        kind="prefill",
+        before={"pairs": [_snapshot(p) for p, _ in fills]},
+        after={},
+    )
+    session.add(op)
+    session.flush()
+    now = utcnow()
+    for pair, en in fills:
+        session.add(
+            Revision(
+                pair_id=pair.id,
+                document_id=document_id,
+                operation_id=op.id,
+                user_id=user.id,
+                action="prefill",
+                field="en_text",
+                before=pair.en_text,
+                after=en,
+            )
+        )
+        pair.en_text = en
+        pair.updated_at = now
+        pair.updated_by_id = user.id
+    session.flush()
+    op.after = {"pairs": [_snapshot(p) for p, _ in fills]}
+    session.flush()
+    return PrefillResult(len(fills), op.id)
+
+
+def _snapshot(pair: Pair) -> dict[str, Any]:
+    return {
+        "id": pair.id,
+        "ru_text": pair.ru_text,
+        "en_text": pair.en_text,
+        "status": str(pair.status),
+        "version": pair.version,
+    }
+
+
+__all__ = [
+    "CONTEXT_SCORE",
+    "MEMORY_STATUSES",
+    "PrefillResult",
+    "TMMatch",
+    "best_matches",
+    "delete_memory",
+    "import_memory",
+    "memory_projects",
+    "prefill",
+    "sync_project_memory",
+]
