@@ -42,6 +42,27 @@ def _key_ru(word: str) -> str:
     return lemma(word, "ru")
 
 
+# A less likely reading of a word is tried only when it is this likely (pymorphy3's estimate):
+# ``Галилею`` is Галилея or Галилей (⅓ each), but ``стали`` is "became", hardly ever "steel".
+MIN_READING_SCORE = 0.1
+
+
+@lru_cache(maxsize=200_000)
+def _readings_ru(word: str) -> tuple[str, ...]:
+    """Possible lemmas of a Russian word, the most likely (``lemma()``) first."""
+    first = _key_ru(word)
+    if first == word or not any("а" <= ch <= "я" or ch == "ё" for ch in first):
+        return (first,)  # abbreviations, numbers, Latin words: exactly as written
+    from alignment import text as language
+
+    scores: dict[str, float] = {}
+    for parse in language._morph().parse(word.lower()):
+        form = str(parse.normal_form).replace("ё", "е")
+        scores[form] = scores.get(form, 0.0) + float(parse.score)
+    others = tuple(f for f, score in scores.items() if f != first and score >= MIN_READING_SCORE)
+    return (first, *others)
+
+
 @cache
 def _known_en_lemmas() -> frozenset[str]:
     from alignment.text import _en_lookup
@@ -141,6 +162,21 @@ class _Automaton:
         pattern = "".join(_BREAK if k is None else self._char(k) for k in keys)
         self._patterns.setdefault(pattern, []).append(payload)
 
+    def _encode(self, key: str | None, text: str, start: int, end: int) -> str:
+        if key is None:
+            return _BREAK
+        ch = self._ids.get(key)
+        if ch is not None:
+            return ch
+        if self.lang == "ru":
+            # The most likely reading is not in any term: a term may still use another reading
+            # of the same written word (Галилею: Галилея, not Галилей).
+            for reading in _readings_ru(text[start:end])[1:]:
+                ch = self._ids.get(reading)
+                if ch is not None:
+                    return ch
+        return _UNKNOWN
+
     def build(self) -> None:
         if not self._patterns:
             return
@@ -155,8 +191,7 @@ class _Automaton:
         if self._automaton is None:
             return []
         found = units(text, self.lang)
-        ids = self._ids
-        encoded = "".join(_BREAK if k is None else ids.get(k, _UNKNOWN) for k, _, _ in found)
+        encoded = "".join(self._encode(k, text, s, e) for k, s, e in found)
         hits: list[tuple[int, int, tuple[object, ...]]] = []
         for end, (length, payloads) in self._automaton.iter(encoded):
             hits.append((end - length + 1, end + 1, payloads))
