@@ -2,7 +2,7 @@
 
 Every span points into the original text, so the review screen can show exactly what the
 translator uploaded: ``text[start:end] == segment.text`` always holds, and every character that
-is not whitespace belongs to exactly one segment.
+is not whitespace (see :func:`is_blank`) belongs to exactly one segment.
 """
 
 from __future__ import annotations
@@ -35,10 +35,15 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def is_blank(ch: str) -> bool:
+    """Whitespace, or the byte-order mark some editors write at the start of a file."""
+    return ch.isspace() or ch == "\ufeff"
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
+    while start < end and is_blank(text[start]):
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and is_blank(text[end - 1]):
         end -= 1
     return start, end
 
@@ -49,28 +54,78 @@ def _has_inner_blank(lines: list[tuple[int, int]]) -> bool:
     return bool(filled) and any(s == e for s, e in lines[filled[0] : filled[-1]])
 
 
+# A line of dialogue starts with a dash (typewritten texts use a hyphen and a space).
+_DIALOGUE_RE = re.compile(r"[–—―‒]|-\s")
+# Where a sentence (or an introduction to dialogue) ends, so that a dash may open a new line.
+_LINE_END_CHARS = '.!?…:»"”)'
+_FIRST_WORD_RE = re.compile(r"\S+")
+# Plain-text wrappers break lines between 40 and 120 characters (Project Gutenberg: ~72).
+_MIN_WRAP, _MAX_WRAP = 40, 120
+
+
+def _wrap_width(lengths: list[int]) -> int | None:
+    """The width a hard-wrapped text was wrapped at, or None when its lines are not wrapped."""
+    if len(lengths) < 2:
+        return None
+    ordered = sorted(lengths)
+    width = ordered[-1 - len(ordered) // 50]  # a stray long line (a URL) is not the width
+    return width if _MIN_WRAP <= width <= _MAX_WRAP else None
+
+
+def _indent(line: str) -> int:
+    expanded = line.expandtabs(8)
+    return len(expanded) - len(expanded.lstrip())
+
+
 def split_paragraphs(text: str) -> list[tuple[int, int]]:
     """Character spans ``(start, end)`` of the paragraphs of ``text``, whitespace trimmed.
 
-    Blank lines separate paragraphs; a text without blank lines has one paragraph per line.
+    Blank lines separate paragraphs. A text without blank lines has one paragraph per line
+    (the usual file from a translator), unless it is hard-wrapped prose whose paragraphs are
+    marked by indentation (lib.ru style). Inside a blank-line block of hard-wrapped prose
+    (Project Gutenberg style) lines are joined, but a line that is indented deeper, or opens
+    with a dialogue dash after a finished sentence, or follows a line that ended early (the
+    next word would have fitted on it), begins a new paragraph.
     """
-    lines = [_trim(text, s, e) for s, e in _lines(text)]
-    has_blank = _has_inner_blank(lines)
+    raw = _lines(text)
+    trimmed = [_trim(text, s, e) for s, e in raw]
+    filled = [i for i, (s, e) in enumerate(trimmed) if s < e]
+    if not filled:
+        return []
+    lines = [text[s:e].rstrip() for s, e in raw]
+    width = _wrap_width([len(lines[i]) for i in filled])
+    if not _has_inner_blank(trimmed):
+        indents = {_indent(lines[i]) for i in filled}
+        wrapped = width is not None and len(filled) >= 4 and len(indents) > 1
+        long_lines = sum(1 for i in filled if width and len(lines[i]) >= 0.7 * width)
+        if not wrapped or long_lines < len(filled) / 2:
+            return [trimmed[i] for i in filled]
     spans: list[tuple[int, int]] = []
-    block: list[tuple[int, int]] = []
-    for s, e in lines:
+    previous: int | None = None
+    for i, (s, e) in enumerate(trimmed):
         if s == e:
-            if block:
-                spans.append((block[0][0], block[-1][1]))
-                block = []
+            previous = None
             continue
-        if not has_blank:
-            spans.append((s, e))
+        if previous is not None and _continues(lines[previous], lines[i], width):
+            spans[-1] = (spans[-1][0], e)
         else:
-            block.append((s, e))
-    if block:
-        spans.append((block[0][0], block[-1][1]))
+            spans.append((s, e))
+        previous = i
     return spans
+
+
+def _continues(previous: str, line: str, width: int | None) -> bool:
+    """True when ``line`` continues the paragraph of the hard-wrapped ``previous`` line."""
+    if width is None:
+        return False
+    body = line.lstrip()
+    if _indent(line) > _indent(previous):
+        return False
+    if _DIALOGUE_RE.match(body) and previous.rstrip()[-1:] in _LINE_END_CHARS:
+        return False
+    first = _FIRST_WORD_RE.match(body)
+    next_word = len(first.group()) if first else 0
+    return len(previous) + 1 + next_word > width
 
 
 class _Abbreviations:
