@@ -479,33 +479,14 @@ class JobWorker:
             _wake.clear()
 
 
-_worker: JobWorker | None = None
-_worker_lock = threading.Lock()
+def start_worker(scope: SessionScope | None = None) -> JobWorker:
+    """Start a worker thread on ``scope``'s database (an app's lifespan calls this once).
 
-
-def start_worker(scope: SessionScope | None = None) -> JobWorker | None:
-    """Start this process's worker thread (once), unless settings say jobs run elsewhere.
-
-    Also makes sure the built-in job kinds (import) are registered.
+    Every app gets its own worker, so two apps on two databases in one process (tests) never
+    run each other's jobs; several workers on one database are safe, claims being atomic.
     """
-    global _worker
-    from app.config import get_settings
-
     _register_builtin_handlers()
-    if not get_settings().run_jobs_in_process:
-        return None
-    with _worker_lock:
-        if _worker is None or not _worker.running:
-            _worker = JobWorker(scope).start()
-        return _worker
-
-
-def stop_worker() -> None:
-    global _worker
-    with _worker_lock:
-        if _worker is not None:
-            _worker.stop()
-            _worker = None
+    return JobWorker(scope).start()
 
 
 def _register_builtin_handlers() -> None:
