@@ -30,6 +30,7 @@ _TOKEN_RE = re.compile(
 )
 
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_SUBWORD_RE = re.compile(r"[^-]+")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -101,11 +102,63 @@ def _en_lookup() -> dict[str, str]:
     return table
 
 
+@cache
+def _en_known() -> frozenset[str]:
+    table = _en_lookup()
+    return frozenset(table) | frozenset(table.values())
+
+
 @lru_cache(maxsize=500_000)
 def lemma_en(word: str) -> str:
-    """The dictionary form of an English word (lower case), via spaCy's lookup lemmas; cached."""
+    """The dictionary form of an English word (lower case), via spaCy's lookup lemmas; cached.
+
+    Words the table does not know get regular rules: a possessive ``'s`` goes, Latin and
+    Russian plurals come from :data:`alignment.lang.en.IRREGULAR_PLURALS` (``collegia`` →
+    ``collegium``), regular plurals lose ``-s``/``-es``/``-ies`` (``troikas`` → ``troika``),
+    and ``-ed``/``-ing`` forms become a verb the table knows (or an ``-ize`` verb); anything
+    else stays as written, lower-cased.
+    """
     lower = word.lower().replace("’", "'")
-    return _en_lookup().get(lower, lower).lower()
+    table = _en_lookup()
+    if lower in table:
+        return table[lower].lower()
+    if lower.endswith("'s") and len(lower) > 2:
+        return lemma_en(lower[:-2])
+    return _regular_lemma_en(lower)
+
+
+def _regular_lemma_en(lower: str) -> str:
+    from alignment.lang.en import INVARIABLE_WORDS, IRREGULAR_PLURALS
+
+    if lower in IRREGULAR_PLURALS:
+        return IRREGULAR_PLURALS[lower]
+    known = _en_known()
+    if len(lower) <= 3 or not lower.isalpha() or lower in known or lower in INVARIABLE_WORDS:
+        return lower  # already a dictionary form
+    if lower.endswith("ies") and len(lower) > 4:
+        return lower[:-3] + "y"
+    if lower.endswith("es") and lower[:-1] in known:
+        return lower[:-1]  # (a known word ending in -e) + s
+    if lower.endswith(("ses", "xes", "zes", "ches", "shes")):
+        return lower[:-2]
+    if lower.endswith("s") and not lower.endswith(("ss", "us", "is", "ous", "ics")):
+        return lower[:-1]
+    for suffix in ("ed", "ing"):
+        if lower.endswith(suffix) and len(lower) > len(suffix) + 2:
+            stem = lower[: -len(suffix)]
+            candidates = [stem + "e", stem] if suffix == "ing" else [stem[:-1] + "e", stem]
+            if stem[-1] == stem[-2]:
+                candidates.append(stem[:-1])  # shipped, planning
+            if suffix == "ed" and stem.endswith("i"):
+                candidates.append(stem[:-1] + "y")  # purified
+            if suffix == "ed":
+                candidates[0] = lower[:-1]  # dekulakized -> dekulakize (the -e- is the verb's)
+            for candidate in candidates:
+                if candidate in known:
+                    return candidate
+            if lower.endswith(("ized", "ised", "izing", "ising")):
+                return stem + "e" if suffix == "ing" else lower[:-1]
+    return lower
 
 
 def lemma(word: str, lang: Lang) -> str:
@@ -113,6 +166,20 @@ def lemma(word: str, lang: Lang) -> str:
     if is_abbreviation(word) or any(ch.isdigit() for ch in word):
         return word
     return lemma_ru(word) if lang == "ru" else lemma_en(word)
+
+
+def subwords(token: Token) -> list[Token]:
+    """The parts of a hyphenated compound (``ОГПУ-НКВД`` → ``ОГПУ``, ``НКВД``), with offsets.
+
+    :func:`tokenize` keeps compounds whole; the glossary may want to match their parts too.
+    A token without a hyphen comes back as the only part.
+    """
+    if "-" not in token.text:
+        return [token]
+    return [
+        Token(m.group(), token.start + m.start(), token.start + m.end())
+        for m in _SUBWORD_RE.finditer(token.text)
+    ]
 
 
 def lemmas(text: str, lang: Lang) -> list[str]:

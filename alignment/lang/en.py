@@ -73,6 +73,14 @@ SENTENCE_OPENERS: frozenset[str] = frozenset(
     """.split()  # noqa: SIM905 (spaCy-style word list)
 )
 
+# Words ending in -s that are not plurals of a shorter word (the lookup table omits them).
+INVARIABLE_WORDS: frozenset[str] = frozenset(
+    """
+    series species news means headquarters barracks gallows whereabouts crossroads
+    innings lens corps chassis diabetes measles mumps rabies herpes scabies
+    """.split()  # noqa: SIM905 (spaCy-style word list)
+)
+
 # Plurals that the English lookup table does not know and rules would get wrong.
 IRREGULAR_PLURALS: dict[str, str] = {
     "collegia": "collegium",
@@ -97,6 +105,4 @@ IRREGULAR_PLURALS: dict[str, str] = {
     "apparatchiki": "apparatchik",
     "kolkhozy": "kolkhoz",
     "sovkhozy": "sovkhoz",
-    "zeks": "zek",
-    "gulags": "gulag",
 }

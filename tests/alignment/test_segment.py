@@ -258,7 +258,7 @@ def _check_cover(text: str, spans: list[tuple[int, int]]) -> None:
         assert previous_end <= start < end <= len(text)
         assert not is_blank(text[start]) and not is_blank(text[end - 1])
         previous_end = end
-    covered = set()
+    covered: set[int] = set()
     for start, end in spans:
         covered.update(range(start, end))
     assert all(i in covered for i, ch in enumerate(text) if not is_blank(ch))
