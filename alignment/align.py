@@ -1,0 +1,362 @@
+"""Sentence and paragraph alignment of a Russian text and its English translation.
+
+``align`` takes two lists of segments (sentences, verses or paragraphs) and returns beads
+that cover every segment of both sides exactly once, in order. It works in two passes: the
+first uses length, the dictionaries and anchors (numbers, dates, names, Latin words); a
+lexicon is then learned from the pairs the first pass is sure of (words that keep occurring
+together), and the second pass aligns again with it, in a band around the first path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from alignment.lexicon import Lexicon, default_lexicon
+from alignment.scoring import PairStats, SideFeatures, features_en, features_ru, pair_stats
+from alignment.search import Band, Chance, Params, diagonal_band, pair_band, path_band, search
+from alignment.types import Bead, Segment
+
+PARAMS = Params()
+_FULL_LIMIT = 400  # documents up to this many segments a side are searched without a band
+_HALF_BAND = 60
+
+
+@dataclass(frozen=True)
+class AlignedText:
+    """Two segmented texts and their alignment."""
+
+    ru: list[Segment]
+    en: list[Segment]
+    beads: list[Bead]
+
+
+def align(
+    ru: Sequence[str],
+    en: Sequence[str],
+    *,
+    ru_paragraphs: Sequence[int] | None = None,
+    en_paragraphs: Sequence[int] | None = None,
+    locked: Sequence[Bead] = (),
+    lexicon: Lexicon | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> list[Bead]:
+    """Align Russian segments ``ru`` with English segments ``en``.
+
+    Returns monotone beads covering every index of both sides exactly once. ``locked`` beads
+    (set by a person) are kept exactly and the rest is aligned around them. Paragraph indices,
+    when given, act as soft anchors. ``progress`` receives fractions from 0 to 1. Raises
+    ``ValueError`` when both sides are empty or the locked beads are inconsistent.
+    """
+    ru, en = list(ru), list(en)
+    n, m = len(ru), len(en)
+    if n == 0 and m == 0:
+        raise ValueError(
+            "Both texts are empty: there is nothing to align. Check that the files contain text."
+        )
+    for name, pars, size in (("Russian", ru_paragraphs, n), ("English", en_paragraphs, m)):
+        if pars is not None and len(pars) != size:
+            raise ValueError(
+                f"The {name} paragraph numbers ({len(pars)}) do not match its segments ({size})."
+            )
+    _check_locked(locked, n, m)
+    lex = lexicon if lexicon is not None else default_lexicon()
+    report = progress or (lambda _f: None)
+    report(0.0)
+    # Gaps between locked beads that have both sides are aligned independently; a locked
+    # 1-0 or 0-1 bead is taken out of its gap and put back after the gap is aligned.
+    result: list[Bead] = []
+    anchors = [b for b in locked if b.ru and b.en]
+    loose = [b for b in locked if not (b.ru and b.en)]
+    total = max(1, n + m)
+    i = j = 0
+    for bead in [*anchors, None]:
+        r1 = bead.ru[0] if bead is not None else n
+        e1 = bead.en[0] if bead is not None else m
+        done = i + j
+
+        def sub_progress(f: float, _done: int = done, _size: int = (r1 - i) + (e1 - j)) -> None:
+            report(min(1.0, (_done + f * _size) / total))
+
+        result.extend(_align_gap(ru, en, ru_paragraphs, en_paragraphs, i, r1, j, e1, loose, lex,
+                                 sub_progress))
+        if bead is not None:
+            result.append(bead)
+            i, j = bead.ru[-1] + 1, bead.en[-1] + 1
+    report(1.0)
+    return result
+
+
+def _align_gap(
+    ru: list[str],
+    en: list[str],
+    ru_pars: Sequence[int] | None,
+    en_pars: Sequence[int] | None,
+    r0: int,
+    r1: int,
+    e0: int,
+    e1: int,
+    loose: list[Bead],
+    lexicon: Lexicon,
+    progress: Callable[[float], None],
+) -> list[Bead]:
+    fixed_r = {b.ru[0]: b for b in loose if b.ru and r0 <= b.ru[0] < r1}
+    fixed_e = {b.en[0]: b for b in loose if b.en and e0 <= b.en[0] < e1}
+    ru_idx = [k for k in range(r0, r1) if k not in fixed_r]
+    en_idx = [k for k in range(e0, e1) if k not in fixed_e]
+    sub: list[Bead] = []
+    if ru_idx or en_idx:
+        sub = _align_free(
+            [ru[k] for k in ru_idx],
+            [en[k] for k in en_idx],
+            None if ru_pars is None else [ru_pars[k] for k in ru_idx],
+            None if en_pars is None else [en_pars[k] for k in en_idx],
+            lexicon,
+            progress,
+        )
+    out: list[Bead] = []
+    pending = sorted([*fixed_r.items(), *((k, b) for k, b in fixed_e.items())],
+                     key=lambda kb: (kb[1].ru[:1] or kb[1].en[:1]))
+    # Put each locked one-sided bead right before the first bead that comes after it.
+    pend_r = sorted(fixed_r.items())
+    pend_e = sorted(fixed_e.items())
+    del pending
+    for b in sub:
+        rr = tuple(ru_idx[k] for k in b.ru)
+        ee = tuple(en_idx[k] for k in b.en)
+        while pend_r and rr and pend_r[0][0] < rr[0]:
+            out.append(pend_r.pop(0)[1])
+        while pend_e and ee and pend_e[0][0] < ee[0]:
+            out.append(pend_e.pop(0)[1])
+        out.append(Bead(rr, ee, b.confidence))
+    out.extend(b for _, b in pend_r)
+    out.extend(b for _, b in pend_e)
+    return out
+
+
+def _check_locked(locked: Sequence[Bead], n: int, m: int) -> None:
+    last_r = last_e = -1
+    for bead in locked:
+        for side, idx, size, last in (("Russian", bead.ru, n, last_r), ("English", bead.en, m, last_e)):
+            if any(k < 0 or k >= size for k in idx):
+                raise ValueError(f"A locked pair refers to a {side} segment that does not exist.")
+            if list(idx) != list(range(idx[0], idx[0] + len(idx))) if idx else False:
+                raise ValueError(f"A locked pair joins {side} segments that are not consecutive.")
+            if idx and idx[0] <= last:
+                raise ValueError("Locked pairs overlap or are out of order; unlock one and retry.")
+        if not bead.ru and not bead.en:
+            raise ValueError("A locked pair has no segments on either side.")
+        last_r = bead.ru[-1] if bead.ru else last_r
+        last_e = bead.en[-1] if bead.en else last_e
+
+
+def _par_starts(pars: Sequence[int] | None, size: int) -> np.ndarray | None:
+    if pars is None or size == 0:
+        return None
+    starts = np.ones(size + 1, dtype=bool)
+    for k in range(1, size):
+        starts[k] = pars[k] != pars[k - 1]
+    return starts
+
+
+def _align_free(
+    ru: list[str],
+    en: list[str],
+    ru_pars: list[int] | None,
+    en_pars: list[int] | None,
+    lexicon: Lexicon,
+    progress: Callable[[float], None],
+) -> list[Bead]:
+    n, m = len(ru), len(en)
+    if n == 0:
+        return [Bead((), (j,), 0.5) for j in range(m)]
+    if m == 0:
+        return [Bead((i,), (), 0.5) for i in range(n)]
+    rps, eps = _par_starts(ru_pars, n), _par_starts(en_pars, m)
+    # Paragraph marks help only when paragraphs group several segments on both sides.
+    if rps is None or eps is None or rps[:n].all() or eps[:m].all():
+        rps = eps = None
+    fe = features_en(en)
+    fr = features_ru(ru, lexicon, {})
+    progress(0.1)
+    ratio = float(fe.lengths.sum() / max(fr.lengths.sum(), 1.0))
+    params = PARAMS
+    path = _run(fr, fe, params, ratio, rps, eps, None)
+    progress(0.5)
+    learned = _learn(fr, fe, path)
+    if learned:
+        fr = features_ru(ru, lexicon, learned)
+    path_j = _path_rows(path, n)
+    path = _run(fr, fe, params, ratio, rps, eps, path_j)
+    progress(0.95)
+    return [
+        Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), _confidence(fr, fe, i0, i1, j0, j1))
+        for i0, i1, j0, j1 in path
+    ]
+
+
+def _run(
+    fr: SideFeatures,
+    fe: SideFeatures,
+    params: Params,
+    ratio: float,
+    rps: np.ndarray | None,
+    eps: np.ndarray | None,
+    path_j: np.ndarray | None,
+) -> list[tuple[int, int, int, int]]:
+    n, m = len(fr.lengths), len(fe.lengths)
+    half = _HALF_BAND if max(n, m) > _FULL_LIMIT else max(n, m) + 1
+    while True:
+        band: Band = (
+            diagonal_band(n, m, half + abs(n - m)) if path_j is None else path_band(path_j, m, half)
+        )
+        seg_lo, width = pair_band(band, n, m)
+        stats = pair_stats(fr, fe, seg_lo, width)
+        chance = _chance(fr, fe, stats)
+        path, edge = search(fr, fe, stats, band, params, ratio, chance, rps, eps)
+        if not edge or band.width >= m + 1:
+            return path
+        half *= 2
+
+
+def _chance(fr: SideFeatures, fe: SideFeatures, stats: PairStats) -> Chance:
+    """Match rates by chance (all pairs but each row's best) and in true pairs (the best)."""
+    n, m = len(fr.weights), len(fe.weights)
+    cols = stats.lo[:, None] + np.arange(stats.width)[None, :]
+    inside = cols < m
+    we = np.where(inside, fe.weights[np.minimum(cols, m - 1)], 0.0)
+    wr = np.where(inside, fr.weights[:, None], 0.0)
+    best = np.argmax(stats.ru + stats.en, axis=1)
+    rows = np.arange(n)
+
+    def rates(pr: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+        hit_best = pr[rows, best].sum()
+        w_best = w[rows, best].sum()
+        if w_best <= 0 or w.sum() - w_best <= 0:
+            return 0.05, 0.5
+        return float((pr.sum() - hit_best) / (w.sum() - w_best)), float(hit_best / w_best)
+
+    q_ru, p_ru = rates(stats.ru, wr)
+    q_en, p_en = rates(stats.en, we)
+    return Chance.estimate(q_ru, p_ru, q_en, p_en)
+
+
+def _path_rows(path: list[tuple[int, int, int, int]], n: int) -> np.ndarray:
+    rows = np.zeros(n + 1, dtype=np.int64)
+    for i0, i1, j0, j1 in path:
+        for i in range(i0, i1 + 1):
+            rows[i] = j0 if i == i0 else j1
+    return rows
+
+
+def _learn(
+    fr: SideFeatures, fe: SideFeatures, path: list[tuple[int, int, int, int]]
+) -> dict[str, set[str]]:
+    """Word pairs that keep occurring together in the first pass's confident 1-1 beads."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    cr: Counter[str] = Counter()
+    ce: Counter[str] = Counter()
+    for i0, i1, j0, j1 in path:
+        if i1 - i0 != 1 or j1 - j0 != 1:
+            continue
+        rl = set(fr.lemmas[i0])
+        el = set(fe.lemmas[j0])
+        if not rl or not el or len(rl) * len(el) > 900:
+            continue
+        cr.update(rl)
+        ce.update(el)
+        for r in rl:
+            for e in el:
+                pairs[(r, e)] += 1
+    learned: dict[str, set[str]] = {}
+    for (r, e), c in pairs.items():
+        if c < 2:
+            continue
+        dice = 2.0 * c / (cr[r] + ce[e])
+        if dice >= 0.6:
+            learned.setdefault(r, set()).add(e)
+    return learned
+
+
+def _confidence(fr: SideFeatures, fe: SideFeatures, i0: int, i1: int, j0: int, j1: int) -> float:
+    if i0 == i1 or j0 == j1:
+        return 0.3
+    wr = float(fr.weights[i0:i1].sum())
+    we = float(fe.weights[j0:j1].sum())
+    return float(1.0 / (1.0 + math.exp(-(3.0 * (wr + we > 0) - 1.5))))
+
+
+def _split_simple(text: str) -> list[Segment]:
+    segments: list[Segment] = []
+    import re
+
+    para = 0
+    for block in re.finditer(r"(?:[^\n]+\n?)+", text):
+        for m in re.finditer(r"[^.!?…]+(?:[.!?…]+[»\"”)]*|$)", block.group()):
+            s = block.start() + m.start()
+            e = block.start() + m.end()
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if s < e:
+                segments.append(Segment(text[s:e], para, s, e))
+        para += 1
+    return segments
+
+
+def align_texts(
+    ru_text: str,
+    en_text: str,
+    *,
+    presegmented: bool = False,
+    lexicon: Lexicon | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> AlignedText:
+    """Segment two texts (or take one segment per line) and align them.
+
+    Raises ``ValueError`` with a message for the translator when a text is empty.
+    """
+    try:
+        from alignment import segment as seg_mod
+    except ImportError:  # the segmenter is not there yet: split on sentence punctuation
+        seg_mod = None  # type: ignore[assignment]
+    if presegmented:
+        if seg_mod is not None:
+            ru_segs = seg_mod.segment_lines(ru_text)
+            en_segs = seg_mod.segment_lines(en_text)
+        else:
+            ru_segs = _lines(ru_text)
+            en_segs = _lines(en_text)
+    elif seg_mod is not None:
+        ru_segs = seg_mod.segment_text(ru_text, "ru")
+        en_segs = seg_mod.segment_text(en_text, "en")
+    else:
+        ru_segs, en_segs = _split_simple(ru_text), _split_simple(en_text)
+    if not ru_segs and not en_segs:
+        raise ValueError("Both texts are empty: there is nothing to align.")
+    beads = align(
+        [s.text for s in ru_segs],
+        [s.text for s in en_segs],
+        ru_paragraphs=[s.paragraph for s in ru_segs],
+        en_paragraphs=[s.paragraph for s in en_segs],
+        lexicon=lexicon,
+        progress=progress,
+    )
+    return AlignedText(ru_segs, en_segs, beads)
+
+
+def _lines(text: str) -> list[Segment]:
+    out: list[Segment] = []
+    pos = 0
+    for k, line in enumerate(text.splitlines(keepends=True)):
+        body = line.strip()
+        if body:
+            s = pos + line.index(body)
+            out.append(Segment(body, k, s, s + len(body)))
+        pos += len(line)
+    return out

@@ -1,0 +1,249 @@
+"""The banded dynamic program over beads 0-1, 1-0, 1-1, 1-2, 2-1, 2-2, 1-3, 3-1.
+
+The cost of a bead is the English and Russian content weight it leaves unmatched, plus a
+Gale-Church length term and a prior per bead type, plus soft paragraph-boundary penalties.
+The search keeps, per Russian prefix ``i``, only English prefixes ``lo[i] <= j < lo[i] +
+width``: memory and time are linear in the document for a fixed band. When the best path runs
+along the edge of the band, the caller widens it and searches again.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from alignment.scoring import PairStats, SideFeatures
+
+BEADS: tuple[tuple[int, int], ...] = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2), (3, 1), (1, 3))
+INF = 1e18
+
+
+@dataclass(frozen=True)
+class Params:
+    """Weights of the cost terms (one setting for sentences and paragraphs alike)."""
+
+    lexical: float = 0.03  # times the log-likelihood ratio of the matched content
+    length: float = 1.0  # times delta^2 / 2 of Gale-Church
+    skip: float = 2.5  # prior cost of a 1-0 / 0-1 bead
+    merge2: float = 2.0  # prior cost of a 2-1 / 1-2 bead
+    merge3: float = 4.5  # prior cost of 2-2, 3-1, 1-3
+    variance: float = 6.8  # Gale-Church s^2 (characters)
+    paragraph: float = 2.0  # a bead starting a paragraph on one side only
+    paragraph_inside: float = 3.0  # a merged bead spanning a paragraph boundary
+
+
+@dataclass(frozen=True)
+class Chance:
+    """Per-unit log-likelihood ratios of a match / a miss against k segments of the other side.
+
+    ``ru_hit[k]`` = log(p_true / p_chance(k)) for a Russian unit matched in a bead with ``k``
+    English segments; ``ru_miss[k]`` the same for an unmatched unit.
+    """
+
+    ru_hit: tuple[float, ...]
+    ru_miss: tuple[float, ...]
+    en_hit: tuple[float, ...]
+    en_miss: tuple[float, ...]
+
+    @classmethod
+    def estimate(cls, q_ru: float, p_ru: float, q_en: float, p_en: float) -> Chance:
+        """From the chance match rate ``q`` and the rate ``p`` in true pairs, per side."""
+
+        def table(q: float, p: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+            q = min(max(q, 1e-4), 0.5)
+            p = min(max(p, q * 1.05 + 1e-3), 0.97)
+            hits, misses = [0.0], [0.0]
+            for k in range(1, 4):
+                pc = 1.0 - (1.0 - q) ** k
+                pk = max(p, pc * 1.05)
+                hits.append(math.log(pk / pc))
+                misses.append(math.log((1.0 - pk) / (1.0 - pc)))
+            return tuple(hits), tuple(misses)
+
+        rh, rm = table(q_ru, p_ru)
+        eh, em = table(q_en, p_en)
+        return cls(rh, rm, eh, em)
+
+
+@dataclass
+class Band:
+    """English prefix range ``lo[i] .. lo[i] + width - 1`` kept for Russian prefix ``i``."""
+
+    lo: np.ndarray  # (n + 1,)
+    width: int
+
+
+def diagonal_band(n: int, m: int, half: int) -> Band:
+    """A band of ``2 * half + 1`` around the straight diagonal (the whole matrix when small)."""
+    if m + 1 <= 2 * half + 1:
+        return Band(np.zeros(n + 1, dtype=np.int64), m + 1)
+    centre = np.round(np.arange(n + 1) * (m / max(n, 1))).astype(np.int64)
+    return _clip_band(centre - half, 2 * half + 1, m)
+
+
+def path_band(path_j: np.ndarray, m: int, half: int) -> Band:
+    """A band of ``2 * half + 1`` around a previous path (``path_j[i]`` = its English prefix)."""
+    if m + 1 <= 2 * half + 1:
+        return Band(np.zeros(len(path_j), dtype=np.int64), m + 1)
+    return _clip_band(path_j.astype(np.int64) - half, 2 * half + 1, m)
+
+
+def _clip_band(lo: np.ndarray, width: int, m: int) -> Band:
+    lo = np.clip(lo, 0, max(0, m + 1 - width))
+    lo = np.maximum.accumulate(lo)
+    lo[0] = 0
+    return Band(lo, width)
+
+
+def pair_band(band: Band, n: int, m: int) -> tuple[np.ndarray, int]:
+    """The (Russian segment × English segment) band the beads of ``band`` can touch."""
+    lo = band.lo
+    seg_lo = np.empty(max(n, 0), dtype=np.int64)
+    seg_hi = np.empty(max(n, 0), dtype=np.int64)
+    for i in range(n):
+        rows = lo[i + 1 : min(n, i + 3) + 1]
+        seg_lo[i] = max(0, int(rows.min()) - 3)
+        seg_hi[i] = min(m, int(rows.max()) + band.width)
+    width = int((seg_hi - seg_lo).max()) if n else 1
+    return seg_lo, max(width, 1)
+
+
+def search(
+    ru: SideFeatures,
+    en: SideFeatures,
+    stats: PairStats,
+    band: Band,
+    params: Params,
+    ratio: float,
+    chance: Chance,
+    ru_par_start: np.ndarray | None = None,
+    en_par_start: np.ndarray | None = None,
+) -> tuple[list[tuple[int, int, int, int]], bool]:
+    """Best path as beads ``(i0, i1, j0, j1)`` (half-open ranges), and whether it hit the band edge."""
+    n, m = len(ru.lengths), len(en.lengths)
+    W = band.width
+    lo = band.lo
+    cum_r = np.concatenate([[0.0], np.cumsum(ru.lengths)])
+    cum_e = np.concatenate([[0.0], np.cumsum(en.lengths)])
+    cum_wr = np.concatenate([[0.0], np.cumsum(ru.weights)])
+    cum_we = np.concatenate([[0.0], np.cumsum(en.weights)])
+    if ru_par_start is None:
+        ru_par_start = np.zeros(n + 1, dtype=bool)
+    if en_par_start is None:
+        en_par_start = np.zeros(m + 1, dtype=bool)
+    # A paragraph starts at segment k when par_start[k]; index n/m (the end) counts as a start.
+    rps = ru_par_start.astype(np.float64)
+    eps = en_par_start.astype(np.float64)
+    cum_rps = np.concatenate([[0.0], np.cumsum(rps[:n])])
+    cum_eps = np.concatenate([[0.0], np.cumsum(eps[:m])])
+
+    pad = 4
+    for a in (1, 2, 3):
+        if n >= a:
+            pad = max(pad, int((lo[a:] - lo[:-a]).max()) + 4)
+    D = np.full((n + 1, W + 2 * pad), INF)
+    BP = np.zeros((n + 1, W), dtype=np.int8)
+    tidx = np.arange(W)
+    s_lo, s_w = stats.lo, stats.width
+    pr, pe = stats.ru, stats.en
+    lex, lenw, var = params.lexical, params.length, params.variance
+    # cost of a 0-1 bead for English segment j (prefix j -> j + 1)
+    skip_en = np.full(m, params.skip)
+    skip_ru = np.full(n, params.skip)
+    skip_en_cum = np.concatenate([[0.0], np.cumsum(skip_en)])
+
+    def gather(arr: np.ndarray, i_seg: int, j: np.ndarray) -> np.ndarray:
+        idx = j - s_lo[i_seg]
+        ok = (idx >= 0) & (idx < s_w)
+        return np.where(ok, arr[i_seg, np.clip(idx, 0, s_w - 1)], 0.0)
+
+    for i in range(n + 1):
+        J = lo[i] + tidx
+        valid = J <= m
+        Jc = np.minimum(J, m)
+        cand = np.full((len(BEADS), W), INF)
+        if i == 0:
+            cand[0, 0] = INF
+            base = np.full(W, INF)
+            base[0] = 0.0 if lo[0] == 0 else INF
+        else:
+            for t, (a, b) in enumerate(BEADS):
+                if a == 0 or i < a:
+                    continue
+                shift = int(lo[i] - lo[i - a]) - b + pad
+                prev = D[i - a, shift : shift + W]
+                if b == 0:
+                    cost = skip_ru[i - a] if a == 1 else INF
+                    cand[t] = prev + cost
+                    continue
+                j0 = Jc - b
+                ok = (J - b >= 0) & valid
+                mr = np.zeros(W)
+                me = np.zeros(W)
+                for ii in range(i - a, i):
+                    acc = np.zeros(W)
+                    for jj in range(b):
+                        acc += gather(pr, ii, j0 + jj)
+                    mr += np.minimum(acc, ru.weights[ii])
+                for jj in range(b):
+                    jv = np.clip(j0 + jj, 0, max(m - 1, 0))
+                    acc = np.zeros(W)
+                    for ii in range(i - a, i):
+                        acc += gather(pe, ii, j0 + jj)
+                    me += np.minimum(acc, en.weights[jv])
+                wr = cum_wr[i] - cum_wr[i - a]
+                we = cum_we[Jc] - cum_we[np.maximum(j0, 0)]
+                # Log-likelihood ratio: matched content is evidence for the bead, unmatched
+                # content against it; a larger bead matches more by chance, so earns less.
+                evidence = (
+                    mr * chance.ru_hit[b]
+                    + (wr - mr) * chance.ru_miss[b]
+                    + me * chance.en_hit[a]
+                    + (we - me) * chance.en_miss[a]
+                )
+                lr = cum_r[i] - cum_r[i - a]
+                le = cum_e[Jc] - cum_e[np.maximum(j0, 0)]
+                delta = (le - ratio * lr) / np.sqrt(var * (ratio * lr + le) * 0.5 + 1.0)
+                cost = -lex * evidence + lenw * 0.5 * delta * delta
+                if a + b == 3:
+                    cost = cost + params.merge2
+                elif a + b > 3:
+                    cost = cost + params.merge3
+                # Paragraphs: beads should start (and so end) on both sides' paragraph starts.
+                jb = np.maximum(j0, 0)
+                cost = cost + params.paragraph * np.abs(rps[i - a] - eps[jb])
+                inside = (cum_rps[i] - cum_rps[i - a + 1]) + (cum_eps[Jc] - cum_eps[jb + 1])
+                cost = cost + params.paragraph_inside * np.maximum(inside, 0.0)
+                cand[t] = np.where(ok, prev + cost, INF)
+            base = cand.min(axis=0)
+        # 0-1 beads chain inside the row: D[j] = min(base[j], D[j-1] + skip_en[j-1]).
+        S = skip_en_cum[Jc]
+        chained = np.minimum.accumulate(np.where(valid, base - S, INF)) + S
+        row = np.where(valid, np.minimum(base, chained), INF)
+        if i > 0:
+            bp = cand.argmin(axis=0).astype(np.int8)
+        else:
+            bp = np.full(W, -1, dtype=np.int8)
+        bp = np.where(chained < base - 1e-12, 2, bp).astype(np.int8)
+        D[i, pad : pad + W] = row
+        BP[i] = bp
+    # Backtrace.
+    beads: list[tuple[int, int, int, int]] = []
+    i, j = n, m
+    edge = False
+    while i > 0 or j > 0:
+        t = j - lo[i]
+        if t < 0 or t >= W:
+            raise RuntimeError("alignment path left the band")
+        if (t == 0 and lo[i] > 0) or (t == W - 1 and j < m):
+            edge = True
+        k = int(BP[i, t])
+        if k < 0:
+            raise RuntimeError("no alignment path")
+        a, b = BEADS[k]
+        beads.append((i - a, i, j - b, j))
+        i, j = i - a, j - b
+    beads.reverse()
+    return beads, edge

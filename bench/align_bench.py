@@ -1,0 +1,227 @@
+"""Alignment benchmark: every set in ``../shared/data/bench``, Sverka against nltk's Gale-Church.
+
+Prints per set strict and lax precision/recall/F1 (Sennrich & Volk 2011, as in the data
+README), the confidence AUC (how well confidence ranks wrong beads below right ones), time and
+peak memory; the stress set's peak memory is measured in a subprocess of its own. Also runs
+the segmentation gold through ``bench/segment_bench.py``'s ``evaluate`` when it exists.
+
+    .venv/bin/python bench/align_bench.py [--sets flores-synth,...] [--no-nltk]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT.parent / "shared" / "data" / "bench"
+sys.path.insert(0, str(ROOT))
+
+BeadT = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def read_gold(path: Path) -> list[BeadT]:
+    """Beads of a ``gold.tsv`` file."""
+    beads = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        left, _, right = line.partition("\t")
+        beads.append(
+            (
+                tuple(int(x) for x in left.split(",") if x.strip()),
+                tuple(int(x) for x in right.split(",") if x.strip()),
+            )
+        )
+    return beads
+
+
+def read_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").split("\n")[:-1] if path.exists() else []
+
+
+def counts(pred: list[BeadT], gold: list[BeadT]) -> dict[str, int]:
+    """Counts for strict and lax P/R over beads with two non-empty sides."""
+    p = [b for b in pred if b[0] and b[1]]
+    g = [b for b in gold if b[0] and b[1]]
+    gset = set(g)
+    pset = set(p)
+    glinks = {(r, e) for b in g for r in b[0] for e in b[1]}
+    plinks = {(r, e) for b in p for r in b[0] for e in b[1]}
+    return {
+        "pred": len(p),
+        "gold": len(g),
+        "strict_p": sum(b in gset for b in p),
+        "strict_r": sum(b in pset for b in g),
+        "lax_p": sum(any((r, e) in glinks for r in b[0] for e in b[1]) for b in p),
+        "lax_r": sum(any((r, e) in plinks for r in b[0] for e in b[1]) for b in g),
+    }
+
+
+def prf(c: dict[str, int], kind: str) -> tuple[float, float, float]:
+    p = c[f"{kind}_p"] / max(c["pred"], 1)
+    r = c[f"{kind}_r"] / max(c["gold"], 1)
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def auc(scores: list[tuple[float, bool]]) -> float:
+    """Probability that a right bead gets a higher confidence than a wrong one."""
+    pos = sorted(s for s, ok in scores if ok)
+    neg = sorted(s for s, ok in scores if not ok)
+    if not pos or not neg:
+        return float("nan")
+    import bisect
+
+    total = 0.0
+    for s in pos:
+        lo = bisect.bisect_left(neg, s)
+        hi = bisect.bisect_right(neg, s)
+        total += lo + 0.5 * (hi - lo)
+    return total / (len(pos) * len(neg))
+
+
+def add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {k: a.get(k, 0) + v for k, v in b.items()}
+
+
+def run_sverka(doc: Path) -> tuple[list[BeadT], list[float]]:
+    from alignment.align import align
+
+    beads = align(read_lines(doc / "ru.txt"), read_lines(doc / "en.txt"))
+    return [(b.ru, b.en) for b in beads], [b.confidence for b in beads]
+
+
+def run_nltk(doc: Path) -> list[BeadT] | None:
+    """nltk's Gale-Church (it refuses long documents: then ``None``)."""
+    from nltk.translate import gale_church
+
+    ru = read_lines(doc / "ru.txt")
+    en = read_lines(doc / "en.txt")
+    try:
+        links = gale_church.align_blocks([len(s) for s in ru], [len(s) for s in en])
+    except (RecursionError, IndexError, ValueError, MemoryError) as exc:
+        print(f"  nltk refused {doc.name}: {type(exc).__name__}", file=sys.stderr)
+        return None
+    # links are (ru, en) index pairs; group them into beads by connected runs.
+    beads: list[BeadT] = []
+    cur_r: list[int] = []
+    cur_e: list[int] = []
+    for r, e in links:
+        if cur_r and (r in cur_r or e in cur_e):
+            if r not in cur_r:
+                cur_r.append(r)
+            if e not in cur_e:
+                cur_e.append(e)
+        else:
+            if cur_r:
+                beads.append((tuple(cur_r), tuple(cur_e)))
+            cur_r, cur_e = [r], [e]
+    if cur_r:
+        beads.append((tuple(cur_r), tuple(cur_e)))
+    return beads
+
+
+def evaluate_set(name: str, with_nltk: bool) -> dict[str, object]:
+    docs = sorted(p for p in (BENCH / name).iterdir() if p.is_dir())
+    ours: dict[str, int] = {}
+    ref: dict[str, int] = {}
+    scored: list[tuple[float, bool]] = []
+    t0 = time.perf_counter()
+    for doc in docs:
+        gold = read_gold(doc / "gold.tsv")
+        pred, conf = run_sverka(doc)
+        ours = add(ours, counts(pred, gold))
+        gset = set(gold)
+        scored.extend((c, b in gset) for b, c in zip(pred, conf, strict=True) if b[0] and b[1])
+    elapsed = time.perf_counter() - t0
+    ref_ok = True
+    if with_nltk:
+        for doc in docs:
+            nl = run_nltk(doc)
+            if nl is None:
+                ref_ok = False
+                continue
+            ref = add(ref, counts(nl, read_gold(doc / "gold.tsv")))
+    out: dict[str, object] = {"set": name, "docs": len(docs), "time": elapsed}
+    for kind in ("strict", "lax"):
+        out[kind] = prf(ours, kind)
+    out["auc"] = auc(scored)
+    if with_nltk and ref:
+        out["nltk_strict_f1"] = prf(ref, "strict")[2] if ref_ok else None
+    return out
+
+
+def stress_in_subprocess(name: str) -> dict[str, object]:
+    """Run one set in a fresh interpreter to measure its peak memory (maxrss)."""
+    code = (
+        "import json, resource, sys, time; sys.path.insert(0, %r);"
+        "sys.argv=['x'];"
+        "from bench.align_bench import evaluate_set;"
+        "from alignment.lexicon import default_lexicon; default_lexicon();"
+        "r = evaluate_set(%r, False);"
+        "r['maxrss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024;"
+        "print(json.dumps(r))"
+    ) % (str(ROOT), name)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", help="comma-separated set names (default: all)")
+    parser.add_argument("--no-nltk", action="store_true", help="skip the Gale-Church reference")
+    args = parser.parse_args()
+    if not BENCH.is_dir():
+        print(f"no benchmark data at {BENCH}", file=sys.stderr)
+        return 2
+    names = sorted(p.name for p in BENCH.iterdir() if p.is_dir())
+    if args.sets:
+        names = [n for n in names if n in args.sets.split(",")]
+    from alignment.lexicon import default_lexicon
+
+    t0 = time.perf_counter()
+    default_lexicon()
+    print(f"lexicon load: {time.perf_counter() - t0:.2f} s")
+    header = (
+        f"{'set':20} {'strict P':>8} {'R':>6} {'F1':>6} | {'lax P':>6} {'R':>6} {'F1':>6} | "
+        f"{'AUC':>5} | {'time s':>7} {'peak MB':>8} | {'nltk GC F1':>10}"
+    )
+    print(header)
+    for name in names:
+        if name.startswith("stress"):
+            r = stress_in_subprocess(name)
+            mem = f"{r['maxrss_mb']:.0f}"
+            nl = "refuses"
+        else:
+            r = evaluate_set(name, not args.no_nltk)
+            mem = f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}*"
+            nlf = r.get("nltk_strict_f1")
+            nl = "-" if args.no_nltk else ("refuses" if nlf is None else f"{nlf:.3f}")
+        sp, sr, sf = r["strict"]  # type: ignore[misc]
+        lp, lr, lf = r["lax"]  # type: ignore[misc]
+        print(
+            f"{name:20} {sp:8.3f} {sr:6.3f} {sf:6.3f} | {lp:6.3f} {lr:6.3f} {lf:6.3f} | "
+            f"{r['auc']:5.3f} | {r['time']:7.2f} {mem:>8} | {nl:>10}",
+            flush=True,
+        )
+    print("(* peak memory of the whole benchmark process so far)")
+    seg_bench = ROOT / "bench" / "segment_bench.py"
+    if seg_bench.exists():
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("segment_bench", seg_bench)
+        if spec and spec.loader:
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            if hasattr(module, "evaluate"):
+                print("segmentation:", module.evaluate())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
