@@ -169,8 +169,6 @@ class _Abbreviations:
         return None
 
 
-_WORD_AT_END_RE = re.compile(r"[^\W\d_]+$")
-_DOTTED_PART_RE = re.compile(r"([^\W\d_]{1,5})\.[ \u00a0]?$")
 # A number, possibly with a case ending (``1960-х``), or a Roman numeral (``XX в.``).
 _AFTER_NUMBER_RE = re.compile(r"(?:\d(?:-[^\W\d_]{1,3})?|\b[IVXLC]+)[\s\u00a0]*$")
 _CITATION_RE = re.compile(r"\s+([^\W\d_]{1,3})\.[ \u00a0]?(?:\d|[^\W\d_]{1,3}-\d)")
@@ -198,23 +196,19 @@ def _abbreviation_rule(data: _Abbreviations) -> Callable[[Any], str | None]:
             and _CITATION_LEFT_RE.search(left)
         ):
             return JOIN  # ``ГАРФ. Ф. Р-9401. Оп. 2.``: one reference, not four sentences
-        word = _WORD_AT_END_RE.search(left)
+        dotted = _dotted_word(left)
         right = _RIGHT_RE.match(split.right)
-        if word is None or right is None:
+        if dotted is None or right is None:
             return None
-        parts = [word.group()]
-        pos = word.start()
-        while len(parts) < 4:
-            part = _DOTTED_PART_RE.search(left, 0, pos)
-            if part is None:
-                break
-            parts.insert(0, part.group(1))
-            pos = part.start()
+        parts, pos = dotted
         digit, next_word, next_dot, code, other = right.groups()
         if left[:pos].endswith("-") and len(parts) == 1 and parts[0].lower() not in data.may_end:
             # The end of a hyphenated word (``Super-G.``), not an initial.
             return SPLIT if next_word and next_word[0].isupper() else None
-        kind = data.kind(parts, _AFTER_NUMBER_RE.search(left, 0, pos) is not None)
+        after_number = (
+            parts[-1].lower() in data.units and _AFTER_NUMBER_RE.search(left, 0, pos) is not None
+        )
+        kind = data.kind(parts, after_number)
         if kind is None:
             return None
         if (
@@ -239,12 +233,46 @@ def _abbreviation_rule(data: _Abbreviations) -> Callable[[Any], str | None]:
     return rule
 
 
+def _dotted_word(left: str) -> tuple[list[str], int] | None:
+    """The word before a dot with the short dotted parts before it, and where they start.
+
+    ``"осуждён Семичастный В. Е"`` gives ``(["В", "Е"], 20)``; ``"по ст"`` gives ``(["ст"], 3)``.
+    Scans backwards by hand: end-anchored regular expressions are quadratic in the window.
+    """
+    end = len(left)
+    start = end
+    while start > 0 and left[start - 1].isalpha():
+        start -= 1
+    if start == end:
+        return None
+    parts = [left[start:end]]
+    while len(parts) < 4:
+        dot = start
+        if dot > 0 and left[dot - 1] in " \u00a0":
+            dot -= 1
+        if dot == 0 or left[dot - 1] != ".":
+            break
+        dot -= 1
+        begin = dot
+        while begin > 0 and left[begin - 1].isalpha() and dot - begin <= 5:
+            begin -= 1
+        if begin == dot or dot - begin > 5 or (begin > 0 and left[begin - 1].isalpha()):
+            break
+        parts.insert(0, left[begin:dot])
+        start = begin
+    return parts, start
+
+
 def _inside_brackets(buffer: str, right: str) -> bool:
     """True inside a parenthesis opened mid-sentence and closed soon after."""
     depth = buffer.count("(") - buffer.count(")") + buffer.count("[") - buffer.count("]")
     if depth <= 0 or buffer.lstrip()[:1] in "([":
         return False
     return ")" in right or "]" in right
+
+
+# razdel splits only after one of these followed by a space (a smiley ends in a bracket).
+_MAYBE_BOUNDARY_RE = re.compile(r"[.?!…;\"'»”’)\]}(]\s+\S")
 
 
 @cache
@@ -255,7 +283,7 @@ def _segmenter(lang: Lang) -> Any:
     module = importlib.import_module(f"alignment.lang.{lang}")
     ours = FunctionRule(_abbreviation_rule(_Abbreviations(module)))
     ours.name = f"sverka_{lang}"
-    return SentSegmenter(split=SentSplitter(window=30), rules=[ours, *RULES])
+    return SentSegmenter(split=SentSplitter(window=20), rules=[ours, *RULES])
 
 
 def split_sentences(
@@ -270,6 +298,10 @@ def split_sentences(
     if end is None:
         end = len(text)
     chunk = text[start:end]
+    if _MAYBE_BOUNDARY_RE.search(chunk) is None:
+        # No punctuation followed by a space: one sentence (most lines of a short text).
+        s, e = _trim(text, start, end)
+        return [(s, e)] if s < e else []
     spans = []
     for sub in _segmenter(lang)(chunk):
         s, e = _trim(text, start + sub.start, start + sub.stop)

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from alignment.segment import split_sentences  # noqa: E402
+from alignment.segment import segment_text, split_sentences  # noqa: E402
 
 GOLD = ROOT.parent / "shared" / "data" / "segmentation" / "flores"
 
@@ -123,27 +123,60 @@ def sverka_splitter(lang: str) -> Splitter:
     return split
 
 
+def _best_time(function: Callable[[], object], repeat: int = 3) -> float:
+    function()  # warm up: imports, tables and caches load once
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _scale(lang: str) -> list[tuple[str, int, float]]:
+    """Seconds ``segment_text`` takes on book-sized inputs: (what, sentences, seconds)."""
+    rows = []
+    book = "\n\n".join(paragraph for paragraph, _ in load_gold(lang) * 10)
+    segments = len(segment_text(book, lang))  # type: ignore[arg-type]
+    seconds = _best_time(lambda: segment_text(book, lang))  # type: ignore[arg-type]
+    rows.append(("flores paragraphs x10, blank-line separated", segments, seconds))
+    stress = ROOT.parent / "shared" / "data" / "bench" / "stress-tatoeba-15k" / "doc000"
+    if (stress / f"{lang}.txt").is_file():
+        text = (stress / f"{lang}.txt").read_text(encoding="utf-8")
+        segments = len(segment_text(text, lang))  # type: ignore[arg-type]
+        seconds = _best_time(lambda: segment_text(text, lang))  # type: ignore[arg-type]
+        rows.append(("stress-tatoeba-15k, one paragraph per line", segments, seconds))
+    return rows
+
+
 def main() -> None:
     """Print P/R/F1 and time per splitter and language; ``--errors`` lists Sverka's mistakes."""
     if not GOLD.is_dir():
         raise SystemExit(f"needs the segmentation gold at {GOLD}")
     show_errors = "--errors" in sys.argv
+    print("Sentence boundaries inside paragraphs, FLORES-200 devtest gold (best of 3 runs)")
     print(f"{'lang':4} {'splitter':18} {'P':>6} {'R':>6} {'F1':>6} {'FP':>4} {'FN':>4} {'ms':>7}")
     for lang in ("ru", "en"):
+        paragraphs = [paragraph for paragraph, _ in load_gold(lang)]
         for name, splitter in (
             ("razdel", razdel_splitter),
             ("spacy sentencizer", spacy_splitter(lang)),
             ("sverka", sverka_splitter(lang)),
         ):
-            splitter(load_gold(lang)[0][0])  # warm up: imports and tables load once
             r = evaluate(lang, splitter)
+            seconds = _best_time(lambda s=splitter, ps=paragraphs: [s(p) for p in ps])  # type: ignore[misc]
             print(
                 f"{lang:4} {name:18} {r['precision']:6.4f} {r['recall']:6.4f} {r['f1']:6.4f} "
-                f"{r['fp']:4.0f} {r['fn']:4.0f} {r['seconds'] * 1000:7.1f}"
+                f"{r['fp']:4.0f} {r['fn']:4.0f} {seconds * 1000:7.1f}"
             )
         if show_errors:
             for line in errors(lang, sverka_splitter(lang)):
                 print("   ", line)
+    print()
+    print("segment_text (paragraphs + sentences) on book-sized inputs (best of 3 runs)")
+    for lang in ("ru", "en"):
+        for what, segments, seconds in _scale(lang):
+            print(f"{lang:4} {what:45} {segments:6d} sentences {seconds:6.3f} s")
 
 
 if __name__ == "__main__":
