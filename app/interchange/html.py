@@ -74,6 +74,8 @@ table.glossary th { font-weight: normal; color: var(--muted); font-size: .75rem;
 .doc-title { string-set: doctitle content(); }
 @media print {
   html { font-size: 10.5pt; background: none; }
+  /* Spaced capitals come out of a PDF as "Р У С С К И Й" when copied or searched. */
+  table.parallel th, .title-page .langs, table.glossary th { letter-spacing: 0; }
   body { max-width: none; padding: 0; }
   .title-page { border: none; padding: 30% 0 0; margin: 0; break-after: page;
                 page-break-after: always; }

@@ -46,5 +46,7 @@ def test_defuse_leaves_ordinary_text_alone() -> None:
 
 def test_only_approved_rows() -> None:
     rows = _rows("tsv", "utf-8", "\t")
-    approved = list(csv.reader(io.StringIO(export("tsv", only_approved=True).decode()), delimiter="\t"))
+    approved = list(
+        csv.reader(io.StringIO(export("tsv", only_approved=True).decode()), delimiter="\t")
+    )
     assert len(approved) - 1 == len(expected_pairs(only_approved=True)) < len(rows) - 1

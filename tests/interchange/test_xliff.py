@@ -7,8 +7,8 @@ import io
 import pytest
 from lxml import etree
 
-from app.interchange.xliff import STATE_12, STATE_21, XLIFF2_NS, XLIFF12_NS, read_xliff
 from app.interchange.types import STATUSES, InterchangeError
+from app.interchange.xliff import STATE_12, STATE_21, XLIFF2_NS, XLIFF12_NS, read_xliff
 from tests.interchange.conftest import expected_pairs, export
 
 
@@ -49,7 +49,7 @@ def test_xliff12_marks_approved_units() -> None:
 def test_translate_toolkit_reads_our_xliff12() -> None:
     from translate.storage import xliff
 
-    store = xliff.xlifffile(io.BytesIO(export("xliff12")))
+    store: xliff.xlifffile = xliff.xlifffile(io.BytesIO(export("xliff12")))
     pairs = expected_pairs()
     assert len(store.units) == len(pairs)
     for unit, pair in zip(store.units, pairs, strict=True):
@@ -89,7 +89,8 @@ OTHER_TOOL_XLIFF2 = """<?xml version="1.0" encoding="UTF-8"?>
       <segment state="final"><source>The order of <pc id="1">2 April</pc>.</source>
         <target>Приказ от <pc id="1">2 апреля</pc>.</target></segment>
       <ignorable><source> </source></ignorable>
-      <segment state="translated"><source>Signed<ph id="2"/>.</source><target>Подписано.</target></segment>
+      <segment state="translated"><source>Signed<ph id="2"/>.</source>
+        <target>Подписано.</target></segment>
     </unit>
     <unit id="2"><segment><source>Untranslated.</source></segment></unit>
   </file>
