@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -30,6 +33,7 @@ from app.services.errors import NotFound, PermissionDenied, ServiceError, TooLar
 from app.services.imports import Limits, UploadedSide
 from app.services.projects import create_project
 from tests.app.committed import CommittedDB
+from tests.app.conftest import login, make_user, unique
 
 MB = 1024 * 1024
 LIMITS = Limits(max_upload_bytes=2 * MB, max_document_chars=200_000)
@@ -282,3 +286,259 @@ def test_a_failure_while_saving_leaves_nothing_half_imported(
             select(func.count()).select_from(Document).where(Document.project_id == project)
         )
         assert docs == 0
+
+
+# ------------------------------------------------------------------------ the import page
+
+
+def _project_for(app: FastAPI, owner: User, *members: tuple[User, Role]) -> int:
+    with app.state.session_factory() as session:
+        project = create_project(session, owner, unique("Архив"))
+        for member, role in members:
+            session.add(Membership(project_id=project.id, user_id=member.id, role=role))
+        session.commit()
+        return project.id
+
+
+def _run_jobs(app: FastAPI) -> None:
+    imports.register()
+    jobs.run_pending_jobs_once(jobs.scope_from(app.state.session_factory))
+
+
+def test_import_page_needs_an_editor(
+    app: FastAPI,
+    client: TestClient,
+    user: User,
+    database_url: str,
+    make_client: Callable[..., TestClient],
+) -> None:
+    project_id = _project_for(app, user)
+    anonymous = client.get(f"/projects/{project_id}/import")
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+    login(client, user.username)
+    page = client.get(f"/projects/{project_id}/import")
+    assert page.status_code == 200
+    for field in ('name="ru_file"', 'name="en_file"', 'name="ru_text"', 'name="en_text"'):
+        assert field in page.text
+    assert 'enctype="multipart/form-data"' in page.text
+    assert "Windows-1251" in page.text  # the form says which encodings are understood
+
+    viewer = make_user(database_url, unique("viewer"))
+    other = _project_for(app, user, (viewer, Role.VIEWER))
+    viewer_client = make_client()
+    login(viewer_client, viewer.username)
+    refused = viewer_client.get(f"/projects/{other}/import")
+    assert refused.status_code == 403
+    assert "Your role does not allow you to edit" in refused.text
+
+
+def test_upload_shows_encodings_progress_and_lands_in_the_document(
+    app: FastAPI, signed_in: tuple[TestClient, User, str]
+) -> None:
+    client, user, token = signed_in
+    project_id = _project_for(app, user)
+    response = client.post(
+        f"/projects/{project_id}/import",
+        data={"title": "Справка 1957", "csrf_token": token},
+        files={
+            "ru_file": ("справка.txt", RU.encode("cp1251"), "text/plain"),
+            "en_file": ("note.txt", EN.encode("utf-16"), "text/plain"),
+        },
+    )
+    assert response.status_code == 303, response.text
+    job_url = response.headers["location"]
+    assert job_url.startswith("/jobs/")
+
+    waiting = client.get(job_url)
+    assert waiting.status_code == 200
+    assert "Windows-1251" in waiting.text and "UTF-16 LE" in waiting.text
+    assert "справка.txt" in waiting.text
+    assert 'hx-trigger="every 1s"' in waiting.text
+    assert "<progress" in waiting.text
+
+    _run_jobs(app)
+
+    poll = client.get(job_url, headers={"HX-Request": "true"})
+    assert poll.status_code == 200
+    target = poll.headers["HX-Redirect"]
+    assert target.startswith("/documents/")
+    assert "every 1s" not in poll.text  # polling stops
+    assert "<html" not in poll.text  # htmx gets only the status block
+    page = client.get(job_url)
+    assert f'href="{target}"' in page.text
+    document_id = int(target.rsplit("/", 1)[1])
+    with app.state.session_factory() as session:
+        document = session.get(Document, document_id)
+        assert document is not None and document.state is DocumentState.READY
+        assert document.title == "Справка 1957"
+        assert document.ru_encoding == "cp1251"
+
+
+def test_bad_file_is_refused_in_the_page_and_pasted_text_kept_escaped(
+    app: FastAPI, signed_in: tuple[TestClient, User, str]
+) -> None:
+    client, user, token = signed_in
+    project_id = _project_for(app, user)
+    hostile = 'Note <script>alert("x")</script> & "quotes"'
+    response = client.post(
+        f"/projects/{project_id}/import",
+        data={"csrf_token": token, "en_text": hostile},
+        files={"ru_file": ("scan.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "text/plain")},
+    )
+    assert response.status_code == 400
+    assert "PNG image, not text" in response.text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quotes&#34;" in response.text
+    assert '<script>alert("x")' not in response.text
+    with app.state.session_factory() as session:
+        count = session.scalar(
+            select(func.count()).select_from(Job).where(Job.project_id == project_id)
+        )
+    assert count == 0  # nothing queued, nothing half-imported
+
+
+def test_empty_side_and_unsupported_format_messages(
+    app: FastAPI, signed_in: tuple[TestClient, User, str]
+) -> None:
+    client, user, token = signed_in
+    project_id = _project_for(app, user)
+    url = f"/projects/{project_id}/import"
+    empty = client.post(url, data={"csrf_token": token, "ru_text": RU})
+    assert empty.status_code == 400
+    assert "The English side is empty" in empty.text
+    odt = client.post(
+        url,
+        data={"csrf_token": token, "en_text": EN},
+        files={"ru_file": ("memo.pdf", b"Just text in a file named .pdf", "application/pdf")},
+    )
+    assert odt.status_code == 400
+    assert "cannot read .pdf files" in odt.text and ".docx" in odt.text
+
+
+def test_file_over_the_upload_limit_says_the_limit(
+    make_client: Callable[..., TestClient], app: FastAPI, database_url: str
+) -> None:
+    client = make_client(max_upload_mb=1)
+    owner = make_user(database_url, unique("big"))
+    project_id = _project_for(app, owner)
+    token = login(client, owner.username)
+    response = client.post(
+        f"/projects/{project_id}/import",
+        data={"csrf_token": token, "en_text": EN},
+        files={"ru_file": ("big.txt", ("Текст. " * 200_000).encode(), "text/plain")},
+    )
+    assert response.status_code == 413
+    assert "the limit is 1 MB per file" in response.text
+
+
+def test_200_mb_upload_is_refused_before_its_body_is_read(app: FastAPI) -> None:
+    import asyncio
+
+    chunks_read = 0
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        nonlocal chunks_read
+        chunks_read += 1
+        return {"type": "http.request", "body": b"x" * MB, "more_body": chunks_read < 200}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/projects/1/import",
+        "raw_path": b"/projects/1/import",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", b"multipart/form-data; boundary=x"),
+            (b"content-length", str(200 * MB).encode()),
+        ],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")  # type: ignore[misc]
+    assert start["status"] == 413
+    assert b"at most 25 MB" in body
+    assert chunks_read == 0
+
+
+def test_worker_in_the_server_runs_the_import(
+    make_client: Callable[..., TestClient], app: FastAPI, database_url: str
+) -> None:
+    client = make_client(run_jobs_in_process=True)
+    owner = make_user(database_url, unique("worker"))
+    project_id = _project_for(app, owner)
+    token = login(client, owner.username)
+    response = client.post(
+        f"/projects/{project_id}/import",
+        data={"csrf_token": token, "ru_text": RU, "en_text": EN},
+    )
+    assert response.status_code == 303
+    job_url = response.headers["location"]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        poll = client.get(job_url, headers={"HX-Request": "true"})
+        if "HX-Redirect" in poll.headers or "failed" in poll.text:
+            break
+        time.sleep(0.2)
+    assert poll.headers.get("HX-Redirect", "").startswith("/documents/"), poll.text
+
+
+def test_failed_import_job_page_says_why_and_offers_to_import_again(
+    app: FastAPI, signed_in: tuple[TestClient, User, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, user, token = signed_in
+    project_id = _project_for(app, user)
+
+    def no_sentences(*args: object, **kwargs: object) -> Document:
+        raise ServiceError("Sverka found no sentences in the English text.")
+
+    monkeypatch.setattr(imports, "import_document", no_sentences)
+    response = client.post(
+        f"/projects/{project_id}/import",
+        data={"csrf_token": token, "ru_text": RU, "en_text": EN},
+    )
+    _run_jobs(app)
+    page = client.get(response.headers["location"], headers={"HX-Request": "true"})
+    assert "HX-Redirect" not in page.headers
+    assert "The job failed." in page.text
+    assert "found no sentences in the English text" in page.text
+    assert f'href="/projects/{project_id}/import"' in page.text
+    assert "every 1s" not in page.text
+
+
+def test_import_through_the_api(app: FastAPI, signed_in: tuple[TestClient, User, str]) -> None:
+    client, user, token = signed_in
+    project_id = _project_for(app, user)
+    response = client.post(
+        f"/api/v1/projects/{project_id}/imports",
+        headers={"X-CSRF-Token": token},
+        files={
+            "ru_file": ("ru.txt", RU.encode("koi8-r"), "text/plain"),
+            "en_file": ("en.txt", EN.encode(), "text/plain"),
+        },
+    )
+    assert response.status_code == 202, response.text
+    body = response.json()
+    assert body["ru_encoding"] == "koi8-r" and body["state"] == "queued"
+    _run_jobs(app)
+    job = client.get(body["api_url"]).json()
+    assert job["state"] == "done" and job["result_url"].startswith("/documents/")
+    refused = client.post(
+        f"/api/v1/projects/{project_id}/imports",
+        headers={"X-CSRF-Token": token},
+        files={
+            "ru_file": ("ru.txt", EN.encode(), "text/plain"),
+            "en_file": ("en.txt", EN.encode(), "text/plain"),
+        },
+    )
+    assert refused.status_code == 400
+    assert "no Cyrillic letters" in refused.json()["detail"]
