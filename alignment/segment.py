@@ -8,6 +8,7 @@ is not whitespace (see :func:`is_blank`) belongs to exactly one segment.
 from __future__ import annotations
 
 import importlib
+import itertools
 import re
 from collections.abc import Callable
 from functools import cache
@@ -184,8 +185,8 @@ def _abbreviation_rule(data: _Abbreviations) -> Callable[[Any], str | None]:
         delimiter = split.delimiter
         if delimiter == ";":
             return JOIN  # a semicolon joins clauses; razdel splits before capitals and digits
-        if delimiter in ".?!…" and _inside_brackets(split.buffer, split.right):
-            return JOIN
+        if delimiter in ".?!…" and split.in_brackets and (")" in split.right or "]" in split.right):
+            return JOIN  # inside a parenthesis opened mid-sentence and closed soon after
         if delimiter != ".":
             return None
         left: str = split.left
@@ -263,14 +264,6 @@ def _dotted_word(left: str) -> tuple[list[str], int] | None:
     return parts, start
 
 
-def _inside_brackets(buffer: str, right: str) -> bool:
-    """True inside a parenthesis opened mid-sentence and closed soon after."""
-    depth = buffer.count("(") - buffer.count(")") + buffer.count("[") - buffer.count("]")
-    if depth <= 0 or buffer.lstrip()[:1] in "([":
-        return False
-    return ")" in right or "]" in right
-
-
 # razdel splits only after one of these followed by a space (a smiley ends in a bracket).
 _MAYBE_BOUNDARY_RE = re.compile(r"[.?!…;\"'»”’)\]}(]\s+\S")
 
@@ -298,16 +291,56 @@ def split_sentences(
     if end is None:
         end = len(text)
     chunk = text[start:end]
-    if _MAYBE_BOUNDARY_RE.search(chunk) is None:
-        # No punctuation followed by a space: one sentence (most lines of a short text).
-        s, e = _trim(text, start, end)
-        return [(s, e)] if s < e else []
+    cuts = [0]
+    if _MAYBE_BOUNDARY_RE.search(chunk) is not None:
+        # Otherwise no punctuation is followed by a space: one sentence (most short lines).
+        cuts.extend(_boundaries(chunk, _segmenter(lang)))
+    cuts.append(len(chunk))
     spans = []
-    for sub in _segmenter(lang)(chunk):
-        s, e = _trim(text, start + sub.start, start + sub.stop)
+    for a, b in itertools.pairwise(cuts):
+        s, e = _trim(text, start + a, start + b)
         if s < e:
             spans.append((s, e))
     return spans
+
+
+def _boundaries(chunk: str, segmenter: Any) -> list[int]:
+    """Offsets in ``chunk`` where razdel's rules (ours first) end a sentence.
+
+    razdel's own loop re-joins the growing sentence at every dot, which is quadratic on a
+    100k-character line of abbreviations; this one keeps offsets, a bounded tail of the
+    sentence (all razdel's rules look at) and the bracket depth.
+    """
+    parts = segmenter.split(chunk)
+    first = next(parts)
+    pos = len(first)
+    sentence_start = 0
+    depth = _bracket_depth(first)
+    opens_with_bracket = first.lstrip()[:1] in ("(", "[")
+    found: list[int] = []
+    for split in parts:
+        right: str = next(parts)
+        split.buffer = chunk[max(sentence_start, pos - _BUFFER_TAIL) : pos]
+        split.in_brackets = depth > 0 and not opens_with_bracket
+        pos += len(split.delimiter)
+        if segmenter.join(split):
+            depth += _bracket_depth(split.delimiter)
+        else:
+            found.append(pos)
+            sentence_start = pos
+            depth = 0
+            opens_with_bracket = right.lstrip()[:1] in ("(", "[")
+        depth += _bracket_depth(right)
+        pos += len(right)
+    return found
+
+
+# razdel's rules read at most the last 20 characters of a sentence (``list_item``).
+_BUFFER_TAIL = 64
+
+
+def _bracket_depth(piece: str) -> int:
+    return piece.count("(") - piece.count(")") + piece.count("[") - piece.count("]")
 
 
 def segment_text(text: str, lang: Lang) -> list[Segment]:
