@@ -249,10 +249,12 @@ def render_error(request: Request, status_code: int, message: str) -> Response:
     """The error page (or JSON, or an htmx fragment) with ``message`` and ``status_code``."""
     if _wants_json(request):
         return JSONResponse({"detail": message}, status_code=status_code)
-    if not hasattr(request.state, "user"):
-        # Errors raised before any dependency ran (unknown page): still show who is signed in.
-        with contextlib.suppress(Exception), request.app.state.session_factory() as session:
-            load_user(request, session)
+    # The request's session was rolled back (its objects are expired) or never opened
+    # (unknown page): load who is signed in afresh, so the header still shows them.
+    if hasattr(request.state, "user"):
+        del request.state.user
+    with contextlib.suppress(Exception), request.app.state.session_factory() as session:
+        load_user(request, session)
     return render(
         request,
         "error.html",
