@@ -6,18 +6,22 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from app.models import Document, DocumentState, Job, JobState, Role, User, utcnow
 from app.services import jobs
 from app.services.errors import NotFound, ServiceError
+from app.services.projects import create_project
 from tests.app.committed import CommittedDB
+from tests.app.conftest import login, make_user, unique
 
 _release = threading.Event()
 
@@ -257,3 +261,41 @@ def test_own_process_jobs_are_recovered_only_when_no_thread_runs_them(db: Commit
     me = f"{socket.gethostname()[:60]}:{os.getpid()}:0000"
     orphan = _running_job(db, user, project, me, beat_age_s=1)
     assert orphan in jobs.recover_stale_jobs(db.scope)
+
+
+# ------------------------------------------------------------------------------- the API
+
+
+def test_job_json_for_members_only(
+    app: FastAPI, client: TestClient, database_url: str, make_client: Callable[..., TestClient]
+) -> None:
+    owner = make_user(database_url, unique("owner"))
+    stranger = make_user(database_url, unique("stranger"))
+    with app.state.session_factory() as session:
+        project = create_project(session, owner, unique("Jobs"))
+        job = jobs.enqueue(
+            session, "test.echo", {"word": "НКВД"}, user_id=owner.id, project_id=project.id
+        )
+        session.commit()
+        job_id = job.id
+
+    anonymous = client.get(f"/api/v1/jobs/{job_id}")
+    assert anonymous.status_code == 401
+
+    login(client, owner.username)
+    queued = client.get(f"/api/v1/jobs/{job_id}").json()
+    assert queued["state"] == "queued" and queued["progress"] == 0.0
+    assert queued["url"] == f"/jobs/{job_id}"
+    assert "payload" not in queued
+
+    jobs.run_pending_jobs_once(jobs.scope_from(app.state.session_factory))
+    done = client.get(f"/api/v1/jobs/{job_id}").json()
+    assert done["state"] == "done" and done["progress"] == 1.0
+    assert done["result"] == {"echo": "НКВД", "job": job_id}
+    assert done["result_url"] is None  # not an import: nowhere to go
+
+    other = make_client()
+    login(other, stranger.username)
+    assert other.get(f"/api/v1/jobs/{job_id}").status_code == 404
+    page = other.get(f"/jobs/{job_id}")
+    assert page.status_code == 404
