@@ -94,13 +94,22 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     if not filled:
         return []
     lines = [text[s:e].rstrip() for s, e in raw]
+    # Lines the layout alone does not mark as a paragraph's last: if the text is hard-wrapped,
+    # most of them are full lines.
+    inner = [
+        i
+        for i, j in itertools.pairwise(filled)
+        if j == i + 1 and not _starts_paragraph(lines[i], lines[j])
+    ]
     width = _wrap_width([len(lines[i]) for i in filled])
-    if not _has_inner_blank(trimmed):
-        indents = {_indent(lines[i]) for i in filled}
-        wrapped = width is not None and len(filled) >= 4 and len(indents) > 1
-        long_lines = sum(1 for i in filled if width and len(lines[i]) >= 0.7 * width)
-        if not wrapped or long_lines < len(filled) / 2:
-            return [trimmed[i] for i in filled]
+    if width is not None:
+        full = sum(1 for i in inner if len(lines[i]) >= 0.75 * width)
+        if not inner or full < 0.6 * len(inner):
+            width = None
+    if not _has_inner_blank(trimmed) and (
+        width is None or len({_indent(lines[i]) for i in filled}) == 1
+    ):
+        return [trimmed[i] for i in filled]
     spans: list[tuple[int, int]] = []
     previous: int | None = None
     for i, (s, e) in enumerate(trimmed):
@@ -115,16 +124,19 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _starts_paragraph(previous: str, line: str) -> bool:
+    """True when the layout marks ``line`` as a new paragraph: indented deeper, or dialogue."""
+    if _indent(line) > _indent(previous):
+        return True
+    return bool(_DIALOGUE_RE.match(line.lstrip())) and previous[-1:] in _LINE_END_CHARS
+
+
 def _continues(previous: str, line: str, width: int | None) -> bool:
     """True when ``line`` continues the paragraph of the hard-wrapped ``previous`` line."""
-    if width is None:
+    if width is None or _starts_paragraph(previous, line):
         return False
-    body = line.lstrip()
-    if _indent(line) > _indent(previous):
-        return False
-    if _DIALOGUE_RE.match(body) and previous.rstrip()[-1:] in _LINE_END_CHARS:
-        return False
-    first = _FIRST_WORD_RE.match(body)
+    # A wrapper breaks a line only when the next word does not fit on it.
+    first = _FIRST_WORD_RE.match(line.lstrip())
     next_word = len(first.group()) if first else 0
     return len(previous) + 1 + next_word > width
 

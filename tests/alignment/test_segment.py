@@ -325,3 +325,29 @@ def test_real_one_paragraph_per_line_texts_keep_their_paragraphs(shared_data: Pa
         text = path.read_text(encoding="utf-8")
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         assert [text[s:e] for s, e in split_paragraphs(text)] == lines, path
+
+
+def test_paragraph_per_line_file_with_blank_lines_between_scenes_is_not_joined() -> None:
+    lines = [
+        "— Можно дать ему кость? — спросил Володя у матери, глядя на собаку под столом.",
+        "— Нельзя, — ответила она и отвернулась к окну, за которым шёл мелкий дождь.",
+        "Он помолчал и вышел из комнаты, не сказав больше ни слова никому из гостей.",
+        "",
+        "На следующий день всё повторилось: те же гости, те же разговоры о погоде.",
+        "Володя снова молчал весь вечер и ушёл к себе раньше всех, сославшись на мигрень.",
+    ]
+    text = "\n".join(lines) + "\n"
+    assert [text[s:e] for s, e in split_paragraphs(text)] == [line for line in lines if line]
+
+
+def test_short_verse_lines_in_a_wrapped_text_stay_lines() -> None:
+    verse = ["Ночь, улица, фонарь, аптека,", "Бессмысленный и тусклый свет."]
+    text = (
+        textwrap.fill(LONG_RU, 72)
+        + "\n\n"
+        + "\n".join(verse)
+        + "\n\n"
+        + textwrap.fill(LONG_RU_2, 72)
+    )
+    paragraphs = [" ".join(text[s:e].split()) for s, e in split_paragraphs(text)]
+    assert paragraphs == [LONG_RU, *verse, LONG_RU_2]
