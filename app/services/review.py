@@ -106,6 +106,9 @@ class PairView:
     flags: tuple[str, ...] = ()
     open_comments: int = 0
     updated_at: datetime | None = None
+    #: Per segment: whether it starts a new paragraph of its side (never the first one).
+    ru_breaks: tuple[bool, ...] = ()
+    en_breaks: tuple[bool, ...] = ()
 
     @property
     def number(self) -> int:
@@ -274,9 +277,49 @@ def _views(session: Session, pairs: Sequence[Pair]) -> list[PairView]:
                 flags=tuple(flags.get(p.id, ())),
                 open_comments=comments.get(p.id, 0),
                 updated_at=p.updated_at,
+                ru_breaks=_breaks([s for s in segs if s.side == "ru"]),
+                en_breaks=_breaks([s for s in segs if s.side == "en"]),
             )
         )
     return out
+
+
+def _breaks(segments: Sequence[Segment]) -> tuple[bool, ...]:
+    return tuple(
+        i > 0 and seg.paragraph != segments[i - 1].paragraph for i, seg in enumerate(segments)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """The head of the review page: what the document is and what the user may do."""
+
+    id: int
+    title: str
+    state: str
+    project_id: int
+    project_name: str
+    may_edit: bool
+    may_review: bool
+    can_undo: bool
+    can_redo: bool
+
+
+def document_info(session: Session, user: User | None, document_id: int) -> DocumentInfo:
+    """The document's title, project and the user's rights on it."""
+    doc = _document(session, user, document_id, Action.VIEW)
+    undo_, redo_ = can_undo(session, user, document_id)
+    return DocumentInfo(
+        id=doc.id,
+        title=doc.title,
+        state=str(doc.state.value if hasattr(doc.state, "value") else doc.state),
+        project_id=doc.project_id,
+        project_name=doc.project.name,
+        may_edit=can(session, user, doc.project_id, Action.EDIT),
+        may_review=can(session, user, doc.project_id, Action.REVIEW),
+        can_undo=undo_,
+        can_redo=redo_,
+    )
 
 
 def pair_view(session: Session, user: User | None, pair_id: int) -> PairView:
@@ -1352,6 +1395,7 @@ __all__ = [
     "AlignmentMap",
     "CommentView",
     "Conflict",
+    "DocumentInfo",
     "HistoryEntry",
     "MapEntry",
     "PairPage",
@@ -1366,6 +1410,7 @@ __all__ = [
     "confirm_alignment",
     "delete_pair",
     "detach",
+    "document_info",
     "edit_text",
     "history",
     "insert_empty_counterpart",
