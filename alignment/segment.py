@@ -199,9 +199,11 @@ def _abbreviation_rule(data: _Abbreviations) -> Callable[[Any], str | None]:
             return JOIN  # a semicolon joins clauses; razdel splits before capitals and digits
         if delimiter in ".?!…" and split.in_brackets and (")" in split.right or "]" in split.right):
             return JOIN  # inside a parenthesis opened mid-sentence and closed soon after
+        left: str = split.left
+        if delimiter == "…" or (delimiter == "." and left.endswith("..")):
+            return _stammer(left, split.right)
         if delimiter != ".":
             return None
-        left: str = split.left
         citation = _CITATION_RE.match(split.right)
         if (
             citation
@@ -244,6 +246,19 @@ def _abbreviation_rule(data: _Abbreviations) -> Callable[[Any], str | None]:
         return JOIN
 
     return rule
+
+
+_WORD_BEFORE_ELLIPSIS_RE = re.compile(r"([^\W\d_]+)[\s.…]*$")
+_WORD_AFTER_RE = re.compile(r"\s+([^\W\d_]+)")
+
+
+def _stammer(left: str, right: str) -> str | None:
+    """JOIN for a word repeated after an ellipsis (``"I ... I love you"``): a pause, not an end."""
+    before = _WORD_BEFORE_ELLIPSIS_RE.search(left)
+    after = _WORD_AFTER_RE.match(right)
+    if before and after and before.group(1).lower() == after.group(1).lower():
+        return JOIN
+    return None
 
 
 def _dotted_word(left: str) -> tuple[list[str], int] | None:

@@ -159,6 +159,10 @@ def test_russian_sentence_ends(text: str, expected: list[str]) -> None:
             ],
         ),
         (
+            '"I ... I love you," he said. He paused... Then left.',
+            ['"I ... I love you," he said.', "He paused...", "Then left."],
+        ),
+        (
             "“Is it you?” she asked. “Yes.” Both laughed.",
             ["“Is it you?” she asked.", "“Yes.”", "Both laughed."],
         ),
