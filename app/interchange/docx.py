@@ -119,15 +119,23 @@ def _page_field(paragraph: Any) -> None:
     paragraph._p.append(field)
 
 
-def _fill(paragraph: Any, pairs: Iterable[ExportPair], side: str, numbers: bool) -> None:
-    first = True
+def _fill(
+    paragraph: Any,
+    pairs: Iterable[ExportPair],
+    side: str,
+    numbers: bool,
+    number_style: str = "SverkaPairNumber",
+) -> None:
+    texts: list[str] = []
     for pair in pairs:
-        if not first:
-            paragraph.add_run(" ")
-        first = False
         if numbers:
-            paragraph.add_run(str(pair.position), style="Sverka Pair Number")
-        paragraph.add_run(printable(getattr(pair, side)))
+            if texts:
+                paragraph.add_run(" ".join(texts) + " ")
+                texts = []
+            paragraph.add_run(str(pair.position))._r.style = number_style
+        texts.append(printable(getattr(pair, side)))
+    # One run per stretch of text: Word neither needs nor shows the sentence boundaries.
+    paragraph.add_run(" ".join(texts))
 
 
 class DocxExporter(Exporter):
@@ -143,11 +151,18 @@ class DocxExporter(Exporter):
         from docx import Document
         from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
         from docx.shared import Cm
+        from docx.table import _Cell
 
         options = options or EditionOptions()
         src, trg = doc.source_lang, doc.target_lang
         document = Document()
         _styles(document, src, trg)
+        # Style ids, set on the XML directly: assigning ``paragraph.style`` by object searches
+        # every style for the default one, which dominates long exports.
+        styles = {
+            name: document.styles[name].style_id
+            for name in (*STYLE_FOR.values(), "Sverka Heading", "Sverka Pair Number")
+        }
         props = document.core_properties
         props.title = doc.title
         props.author = doc.author or "Sverka"
@@ -182,15 +197,19 @@ class DocxExporter(Exporter):
             for cell, lang in zip(header.cells, (src, trg), strict=True):
                 cell.paragraphs[0].text = LANG_LABELS.get(lang, lang)
                 cell.paragraphs[0].style = document.styles["Sverka Column Head"]
+            for column in table.columns:
+                column.width = Cm(8.6)  # new rows copy the grid widths
+            for cell in header.cells:
+                cell.width = Cm(8.6)
             for block in blocks(selected_pairs(doc, options)):
                 count += len(block.pairs)
-                cells = table.add_row().cells
+                row = table.add_row()
+                # ``row.cells`` walks the whole table each time (quadratic on long tables);
+                # the new row's own <w:tc> elements are all we need.
+                cells = [_Cell(tc, table) for tc in row._tr.tc_lst]
                 for cell, side in zip(cells, ("ru", "en"), strict=True):
-                    self._cell(cell, block, side, options)
+                    self._cell(cell, block, side, options, styles)
                 notes.extend((p.position, n) for p in block.pairs for n in p.notes)
-            for column in table.columns:
-                for cell in column.cells:
-                    cell.width = Cm(8.6)
         else:
             for block in blocks(selected_pairs(doc, options)):
                 count += len(block.pairs)
@@ -199,7 +218,13 @@ class DocxExporter(Exporter):
                         paragraph = document.add_paragraph(style=self._style(block, side))
                         if side == "en":
                             paragraph.paragraph_format.left_indent = Cm(0.8)
-                        _fill(paragraph, para, side, options.pair_numbers)
+                        _fill(
+                            paragraph,
+                            para,
+                            side,
+                            options.pair_numbers,
+                            styles["Sverka Pair Number"],
+                        )
                 notes.extend((p.position, n) for p in block.pairs for n in p.notes)
         if options.appendix:
             self._appendix(document, doc, notes)
@@ -210,14 +235,19 @@ class DocxExporter(Exporter):
     def _style(block: Block, side: str) -> str:
         return "Sverka Heading" if block.heading else STYLE_FOR[side]
 
-    def _cell(self, cell: Any, block: Block, side: str, options: EditionOptions) -> None:
-        paragraphs = block.paragraphs(side)
-        first = cell.paragraphs[0]
-        style = self._style(block, side)
-        for index, para in enumerate(paragraphs):
-            paragraph = first if index == 0 else cell.add_paragraph()
-            paragraph.style = cell.part.document.styles[style]
-            _fill(paragraph, para, side, options.pair_numbers)
+    def _cell(
+        self,
+        cell: Any,
+        block: Block,
+        side: str,
+        options: EditionOptions,
+        styles: dict[str, Any],
+    ) -> None:
+        style = styles[self._style(block, side)]
+        for index, para in enumerate(block.paragraphs(side)):
+            paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
+            paragraph._p.style = style
+            _fill(paragraph, para, side, options.pair_numbers, styles["Sverka Pair Number"])
 
     def _title_page(self, document: DocxDocument, doc: BilingualDocument) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH

@@ -1,0 +1,163 @@
+"""Export a 20,000-pair document in every format: time, file size and peak memory.
+
+The document is built at run time from the shared corpora (``../shared/data/bench``: the
+15k Tatoeba stress document, then the Bible and FLORES sets, taken by their gold beads) and
+is fed to each exporter as a generator, as the app does. Each format runs in a fresh child
+process, so its peak memory (max RSS) is its own; the baseline is the same child after it has
+loaded the corpus, before exporting.
+
+    .venv/bin/python bench/export_bench.py [--pairs 20000] [--formats tmx,html,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "data" / "bench"
+SETS = ("stress-tatoeba-15k", "bible-synth", "flores-synth", "tico-synth", "tatoeba-synth")
+STATUSES = ("approved", "approved", "reviewed", "translated", "confirmed", "auto")
+
+
+def corpus_pairs(limit: int) -> list[tuple[str, str, str]]:
+    """(ru, en, kind) from the gold beads of the shared benchmark sets, up to ``limit``."""
+    pairs: list[tuple[str, str, str]] = []
+    for name in SETS:
+        for doc in sorted((SHARED / name).iterdir()):
+            ru = (doc / "ru.txt").read_text(encoding="utf-8").splitlines()
+            en = (doc / "en.txt").read_text(encoding="utf-8").splitlines()
+            for line in (doc / "gold.tsv").read_text(encoding="utf-8").splitlines():
+                left, _, right = line.partition("\t")
+                ri = [int(i) for i in left.split(",") if i]
+                ei = [int(i) for i in right.split(",") if i]
+                pairs.append(
+                    (
+                        " ".join(ru[i] for i in ri),
+                        " ".join(en[i] for i in ei),
+                        f"{len(ri)}-{len(ei)}",
+                    )
+                )
+                if len(pairs) >= limit:
+                    return pairs
+    raise SystemExit(f"the shared corpora hold only {len(pairs)} pairs; asked for {limit}")
+
+
+def document(rows: list[tuple[str, str, str]]):  # type: ignore[no-untyped-def]
+    from app.interchange.types import BilingualDocument, ExportPair, GlossaryEntry
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def pairs() -> Iterator[ExportPair]:
+        for i, (ru, en, kind) in enumerate(rows, start=1):
+            # A paragraph every 6 pairs and a heading every 300, like a long report.
+            heading = i % 300 == 1
+            yield ExportPair(
+                position=i,
+                ru=f"Раздел {i // 300 + 1}" if heading else ru,
+                en=f"Section {i // 300 + 1}" if heading else en,
+                status=STATUSES[i % len(STATUSES)],
+                kind="1-1" if heading else kind,
+                confidence=0.5 + (i % 50) / 100,
+                ru_paragraph=i // 6,
+                en_paragraph=i // 6,
+                created_at=start + timedelta(seconds=i),
+                changed_at=start + timedelta(seconds=2 * i),
+                created_by="aligner",
+                changed_by="o.petrova",
+                notes=("checked against the original",) if i % 500 == 0 else (),
+                heading=heading,
+            )
+
+    return BilingualDocument(
+        title="Export benchmark",
+        pairs=pairs(),
+        project="bench",
+        glossary=[GlossaryEntry("тройка", "troika", "")] * 50,
+        exported_at=start,
+    )
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(fmt: str, count: int) -> None:
+    from app.interchange.exporters import EXPORTERS
+
+    exporter = EXPORTERS[fmt]()
+    if fmt in ("pdf", "docx", "epub"):
+        # Load the heavy library before the baseline: its import is not the export's cost.
+        __import__({"pdf": "weasyprint", "docx": "docx", "epub": "ebooklib.epub"}[fmt])
+    rows = corpus_pairs(count)
+    base = _rss_mb()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / exporter.filename("bench")
+        t0 = time.perf_counter()
+        with path.open("wb") as out:
+            written = exporter.write(document(rows), out)
+        seconds = time.perf_counter() - t0
+        size = path.stat().st_size
+    print(
+        json.dumps(
+            {
+                "format": fmt,
+                "pairs": written,
+                "seconds": round(seconds, 2),
+                "mb": round(size / 1e6, 1),
+                "peak_rss_mb": round(_rss_mb(), 0),
+                "over_baseline_mb": round(_rss_mb() - base, 0),
+                "streaming": exporter.streaming,
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=20_000)
+    parser.add_argument("--formats", default="")
+    parser.add_argument("--child", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.pairs)
+        return
+    if not SHARED.is_dir():
+        raise SystemExit(f"needs the shared corpora at {SHARED}")
+    from app.interchange.exporters import EXPORTERS
+
+    formats = args.formats.split(",") if args.formats else list(EXPORTERS)
+    print(f"{args.pairs} pairs from {', '.join(SETS)}")
+    print(
+        f"{'format':8} {'pairs':>6} {'seconds':>8} {'pairs/s':>8} {'file MB':>8} "
+        f"{'peak RSS MB':>11} {'over base MB':>12}  streamed"
+    )
+    for fmt in formats:
+        run = subprocess.run(
+            [sys.executable, __file__, "--child", fmt, "--pairs", str(args.pairs)],
+            capture_output=True,
+            text=True,
+        )
+        if run.returncode != 0:
+            print(f"{fmt:8} failed: {run.stderr.strip().splitlines()[-1:]}")
+            continue
+        r = json.loads(run.stdout.strip().splitlines()[-1])
+        rate = r["pairs"] / r["seconds"] if r["seconds"] else float("inf")
+        print(
+            f"{fmt:8} {r['pairs']:>6} {r['seconds']:>8.2f} {rate:>8.0f} {r['mb']:>8.1f} "
+            f"{r['peak_rss_mb']:>11.0f} {r['over_baseline_mb']:>12.0f}  "
+            f"{'yes' if r['streaming'] else 'no'}"
+        )
+
+
+if __name__ == "__main__":
+    main()
