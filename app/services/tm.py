@@ -8,13 +8,15 @@ them, Russian-aware.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from sqlalchemy import delete, event, func, insert, inspect, select
-from sqlalchemy.engine import Connection
+from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -35,15 +37,14 @@ from app.services.errors import NotFound, ServiceError, TooLarge
 from app.services.permissions import Action, require
 from app.tm import DiffSpan, analyse, diff_spans, exact_hash, index_keys, lemma_hash, query_keys
 from app.tm.analysis import Analysed
+from app.tm.index import MemoryIndex
 from app.tm.scoring import score_stored, substitute_numbers
 
 #: Pairs in these states are translations someone vouched for: they enter the memory.
 MEMORY_STATUSES = frozenset({PairStatus.REVIEWED, PairStatus.APPROVED})
 #: A TMX memory larger than this is refused before it is read.
 MAX_MEMORY_BYTES = 100 * 1024 * 1024
-#: Read at most this many postings per lookup (the rarest lemmas first).
-_POSTING_BUDGET = 40_000
-_CANDIDATES = 200
+_CANDIDATES = 100
 CONTEXT_SCORE = 101
 
 
@@ -243,48 +244,134 @@ def delete_memory(session: Session, user: User, memory_id: int) -> None:
 
 def memory_projects(session: Session, user: User, project_id: int) -> list[int]:
     """The projects whose memory ``user`` may use while working in ``project_id``."""
-    require(session, user, project_id, Action.VIEW)
     ids = set(session.scalars(select(Membership.project_id).where(Membership.user_id == user.id)))
+    if project_id not in ids or not user.is_active:
+        require(session, user, project_id, Action.VIEW)  # admins pass; others get a message
     ids.add(project_id)
     return sorted(ids)
 
 
-def _candidate_ids(session: Session, query: Analysed, projects: Sequence[int]) -> list[int]:
-    keys = query_keys(query)
-    found: dict[int, int] = {}
-    if keys:
-        df = dict(
-            session.execute(
-                select(TMPosting.key, func.count())
-                .where(TMPosting.key.in_(keys), TMPosting.project_id.in_(projects))
-                .group_by(TMPosting.key)
-            ).all()
+@dataclass
+class _Loaded:
+    """A process's index of one database, and when it was built and last caught up."""
+
+    index: MemoryIndex
+    built_at: float
+    checked_at: float = 0.0
+    stale: bool = False
+    rebuilding: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_INDEXES: dict[str, _Loaded] = {}
+_INDEXES_LOCK = threading.Lock()
+#: Catch up with units committed by others at most this often.
+CATCH_UP_SECONDS = 1.0
+#: Rebuild at least this often, to forget deleted units and pick up units whose transaction
+#: committed after a later one (their ids are below what the index has already seen).
+REBUILD_SECONDS = 600.0
+_TAIL_LIMIT = 5000
+
+
+def _engine_of(session: Session) -> Engine | None:
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        return None  # another connection would see another database
+    return engine
+
+
+def _load_postings(engine: Engine, index: MemoryIndex, after: int = 0) -> None:
+    # Committed units only, through a connection of its own: the index is shared by every
+    # request of the process and must not hold rows a transaction may still roll back.
+    query = select(TMPosting.unit_id, TMPosting.project_id, TMPosting.key)
+    if after:
+        query = query.where(TMPosting.unit_id > after)
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=50_000).execute(query)
+        for unit_id, project_id, key in result:
+            index.add(unit_id, project_id, (key,))
+
+
+def _build(engine: Engine) -> MemoryIndex:
+    index = MemoryIndex()
+    _load_postings(engine, index)
+    return index
+
+
+def _rebuild_in_background(engine: Engine, loaded: _Loaded) -> None:
+    def run() -> None:
+        try:
+            fresh = _build(engine)
+            with loaded.lock:
+                # Units committed while building are caught up by the next lookup.
+                loaded.index, loaded.built_at, loaded.stale = fresh, time.monotonic(), False
+        finally:
+            loaded.rebuilding = False
+
+    loaded.rebuilding = True
+    threading.Thread(target=run, name="tm-index-rebuild", daemon=True).start()
+
+
+def memory_index(session: Session) -> MemoryIndex | None:
+    """This process's index of the session's database, built on first use and caught up
+    with newly committed units (``None`` for an in-memory SQLite database)."""
+    engine = _engine_of(session)
+    if engine is None:
+        return None
+    name = engine.url.render_as_string(hide_password=True)
+    with _INDEXES_LOCK:
+        loaded = _INDEXES.get(name)
+        if loaded is None:
+            loaded = _INDEXES[name] = _Loaded(_build(engine), time.monotonic(), time.monotonic())
+    now = time.monotonic()
+    if now - loaded.checked_at >= CATCH_UP_SECONDS:
+        with loaded.lock:
+            loaded.checked_at = now
+            _load_postings(engine, loaded.index, after=loaded.index.max_id)
+    age = now - loaded.built_at
+    if not loaded.rebuilding and (age > REBUILD_SECONDS or (loaded.stale and age > 60)):
+        _rebuild_in_background(engine, loaded)
+    return loaded.index
+
+
+def forget_indexes() -> None:
+    """Drop every process-level index (tests, or after restoring a backup)."""
+    with _INDEXES_LOCK:
+        _INDEXES.clear()
+
+
+def _mark_stale(session: Session) -> None:
+    engine = _engine_of(session)
+    if engine is not None:
+        loaded = _INDEXES.get(engine.url.render_as_string(hide_password=True))
+        if loaded is not None:
+            loaded.stale = True
+
+
+def _candidate_ids(session: Session, query: Analysed, projects: Sequence[int]) -> set[int]:
+    index = memory_index(session)
+    found: set[int] = set()
+    indexed = 0
+    if index is not None:
+        indexed = index.max_id
+        found.update(index.candidates(query_keys(query), projects, limit=_CANDIDATES))
+    # Units the index has not seen: this transaction's own, or committed a moment ago.
+    tail = select(TMUnit.id).where(TMUnit.id > indexed, TMUnit.project_id.in_(projects))
+    found.update(session.scalars(tail.order_by(TMUnit.id.desc()).limit(_TAIL_LIMIT)))
+    # Same lemmas (inflection or number variants) and identical text are always candidates.
+    # Looked up by the hash alone (projects filtered here): given both, a planner without
+    # statistics may prefer the project index and read every unit of the project.
+    allowed = set(projects)
+    for column, value in (
+        (TMUnit.ru_lemma, lemma_hash(query)),
+        (TMUnit.ru_exact, exact_hash(query.text)),
+    ):
+        rows = session.execute(
+            select(TMUnit.id, TMUnit.project_id).where(column == value).limit(200)
         )
-        chosen: list[int] = []
-        budget = 0
-        for key in sorted(df, key=lambda k: df[k]):
-            if chosen and budget + df[key] > _POSTING_BUDGET:
-                break
-            chosen.append(key)
-            budget += df[key]
-        if chosen:
-            rows = session.execute(
-                select(TMPosting.unit_id, func.count().label("n"))
-                .where(TMPosting.key.in_(chosen), TMPosting.project_id.in_(projects))
-                .group_by(TMPosting.unit_id)
-                .order_by(func.count().desc())
-                .limit(_CANDIDATES)
-            ).all()
-            found.update((unit_id, n) for unit_id, n in rows)
-    # Same lemmas (inflection or number variants) and identical text are always candidates,
-    # even for a sentence of function words only.
-    same = select(TMUnit.id).where(
-        TMUnit.project_id.in_(projects),
-        (TMUnit.ru_lemma == lemma_hash(query)) | (TMUnit.ru_exact == exact_hash(query.text)),
-    )
-    for unit_id in session.scalars(same.limit(50)):
-        found.setdefault(unit_id, 0)
-    return list(found)
+        found.update(unit_id for unit_id, project_id in rows if project_id in allowed)
+    return found
 
 
 def _origins(session: Session, units: Sequence[TMUnit]) -> dict[int, str]:
@@ -363,9 +450,11 @@ def best_matches(
         return []
     rows = session.execute(
         select(TMUnit.id, TMUnit.ru, TMUnit.lemmas, TMUnit.pair_id, TMUnit.changed_at).where(
-            TMUnit.id.in_(ids)
+            TMUnit.id.in_(ids), TMUnit.project_id.in_(projects)
         )
     ).all()
+    if len(rows) < len(ids):
+        _mark_stale(session)  # the index proposed units that were deleted since
     scored = []
     for unit_id, ru, lemmas, unit_pair, changed in rows:
         if pair_id is not None and unit_pair == pair_id:
@@ -375,7 +464,7 @@ def best_matches(
             scored.append((value, changed, unit_id))
     # Best score first; among equals, the most recent translation.
     scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
-    best = [unit_id for _, _, unit_id in scored[: limit * 3]]
+    best = [unit_id for _, _, unit_id in scored[: limit * 2]]
     units = {u.id: u for u in session.scalars(select(TMUnit).where(TMUnit.id.in_(best)))}
     ordered = [units[i] for i in best if i in units]
     origins = _origins(session, ordered)

@@ -8,7 +8,6 @@ have the same lemmas and differ only on the surface; inflected forms share their
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -16,8 +15,6 @@ from alignment.text import lemma, tokenize
 from app.tm._ru_stopwords import STOPWORDS
 
 NUMBER = "#"
-
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +43,10 @@ class Analysed:
         return tuple(t.lemma for t in self.tokens)
 
     @cached_property
+    def normalised(self) -> str:
+        return normalise(self.text)
+
+    @cached_property
     def folded(self) -> str:
         """The text for character comparison: lower case, ё as е, single spaces."""
         return fold(self.text)
@@ -57,7 +58,7 @@ class Analysed:
 
 def normalise(text: str) -> str:
     """``text`` with runs of white space as one space and no space at the ends."""
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def fold(text: str) -> str:

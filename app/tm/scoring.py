@@ -51,7 +51,7 @@ def score(query: Analysed, candidate: Analysed) -> int:
 def score_stored(query: Analysed, text: str, lemmas: Sequence[str]) -> int:
     """:func:`score` for a candidate known by its text and stored lemma sequence (no need to
     lemmatise it again)."""
-    if normalise(query.text) == normalise(text):
+    if query.normalised == normalise(text):
         return 100
     if not query.lemmas and not lemmas:
         lemma_sim = 1.0
