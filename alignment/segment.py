@@ -13,14 +13,12 @@ import re
 from collections.abc import Callable
 from functools import cache
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any
 
 from razdel.rule import JOIN, SPLIT
 
-from alignment.text import part_of_speech_ru
+from alignment.text import Lang, part_of_speech_ru
 from alignment.types import Segment
-
-Lang = Literal["ru", "en"]
 
 _LINE_RE = re.compile(r"[^\n\r]*(?:\r\n|\n|\r|$)")
 
@@ -184,10 +182,10 @@ class _Abbreviations:
 
 # A number, possibly with a case ending (``1960-х``), or a Roman numeral (``XX в.``).
 _AFTER_NUMBER_RE = re.compile(r"(?:\d(?:-[^\W\d_]{1,3})?|\b[IVXLC]+)[\s\u00a0]*$")
-_CITATION_RE = re.compile(r"\s+([^\W\d_]{1,3})\.[ \u00a0]?(?:\d|[^\W\d_]{1,3}-\d)")
+_CITATION_RE = re.compile(r"\s+([^\W\d_]{1,3})\.\s?(?:\d|[^\W\d_]{1,3}-\d)")
 _CITATION_LEFT_RE = re.compile(r"(?:\d|\b[^\W\d_]*[^\W\d_a-zа-яё]{2}|\bоб)$")
-_SURNAME_BEFORE_RE = re.compile(r"\b[^\W\d_a-zа-яё][^\W\d_A-ZА-ЯЁ]+[ \u00a0]+$")
-_RIGHT_RE = re.compile(r"\s+(?:(\d)|([^\W\d_]+)(\.?)|[^\W\d_]{1,3}-\d()|(\S))")
+_SURNAME_BEFORE_RE = re.compile(r"\b([^\W\d_a-zа-яё][^\W\d_A-ZА-ЯЁ]+)\s+$")
+_RIGHT_RE = re.compile(r"\s+(?:(\d)|[^\W\d_]{1,3}-\d()|([^\W\d_]+)(\.?)|(\S))")
 
 
 def _abbreviation_rule(data: _Abbreviations) -> Callable[[Any], str | None]:
@@ -216,7 +214,7 @@ def _abbreviation_rule(data: _Abbreviations) -> Callable[[Any], str | None]:
         if dotted is None or right is None:
             return None
         parts, pos = dotted
-        digit, next_word, next_dot, code, other = right.groups()
+        digit, code, next_word, next_dot, _other = right.groups()
         if left[:pos].endswith("-") and len(parts) == 1 and parts[0].lower() not in data.may_end:
             # The end of a hyphenated word (``Super-G.``), not an initial.
             return SPLIT if next_word and next_word[0].isupper() else None
@@ -230,7 +228,8 @@ def _abbreviation_rule(data: _Abbreviations) -> Callable[[Any], str | None]:
             data.initials_after_surname
             and len(parts) >= 2
             and all(len(p) == 1 and p.isupper() for p in parts)
-            and _SURNAME_BEFORE_RE.search(left, 0, pos)
+            and (surname := _SURNAME_BEFORE_RE.search(left, 0, pos))
+            and part_of_speech_ru(surname.group(1)) in (None, "NAME")
         ):
             kind = "final"  # ``подписал Семичастный В. Е. Копия верна.``
         if kind == "never":
@@ -276,7 +275,7 @@ def _dotted_word(left: str) -> tuple[list[str], int] | None:
     parts = [left[start:end]]
     while len(parts) < 4:
         dot = start
-        if dot > 0 and left[dot - 1] in " \u00a0":
+        if dot > 0 and left[dot - 1].isspace():
             dot -= 1
         if dot == 0 or left[dot - 1] != ".":
             break
@@ -300,6 +299,10 @@ def _segmenter(lang: Lang) -> Any:
     from razdel.rule import FunctionRule
     from razdel.segmenters.sentenize import RULES, SentSegmenter, SentSplitter
 
+    if lang not in ("ru", "en"):
+        raise ValueError(
+            f"Sverka splits Russian (ru) and English (en) text into sentences, not {lang!r}."
+        )
     module = importlib.import_module(f"alignment.lang.{lang}")
     ours = FunctionRule(_abbreviation_rule(_Abbreviations(module)))
     ours.name = f"sverka_{lang}"
