@@ -44,6 +44,14 @@ class CsrfFailed(PermissionDenied):
     """A state-changing request came without the session's CSRF token."""
 
 
+def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Swap the password hasher (tests use cheap parameters); returns the previous one."""
+    global _hasher, _DUMMY_HASH
+    previous, _hasher = _hasher, hasher
+    _DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
+    return previous
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -35,6 +35,18 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    # Real argon2 parameters take ~0.5 s per hash on a small machine; tests hash hundreds.
+    from argon2 import PasswordHasher
+
+    from app.auth import use_hasher
+
+    previous = use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield
+    use_hasher(previous)
+
+
 @pytest.fixture
 def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
     """Settings for an app on the test database; keyword arguments override."""
