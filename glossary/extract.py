@@ -139,6 +139,7 @@ def extract_candidates(
     en_pairs: dict[str, set[int]] = defaultdict(set)
     en_surfaces: dict[str, Counter[str]] = defaultdict(Counter)
     known_keys: set[str] = set()
+    pair_keys: list[set[str]] = []  # the English n-grams of each pair
     if known is not None:
         from glossary.matcher import term_key
 
@@ -165,6 +166,7 @@ def extract_candidates(
                 occurrences[(kind, key)].append(index)
                 surfaces[(kind, key)][ru[start:end]] += 1
         seen: set[str] = set()
+        pair_keys.append(seen)
         for run in _sentences(en, "en"):
             for i, j in _ngrams(run, "en", range(1, MAX_EN_WORDS + 1)):
                 key = " ".join(w.key for w in run[i:j])
@@ -173,44 +175,35 @@ def extract_candidates(
                     seen.add(key)
                     en_pairs[key].add(index)
 
-    candidates: list[Candidate] = []
-    ngram_freq = {key: len(idx) for (kind, key), idx in occurrences.items() if kind == "ngram"}
+    # How often each key occurs inside a longer name or n-gram: a candidate that only ever
+    # occurs inside one longer candidate is that candidate (коллегия Верховного суда).
+    inside: dict[str, int] = {}
     for (kind, key), indices in occurrences.items():
+        if kind == "abbreviation" or len(indices) < min_frequency:
+            continue
+        words = key.split()
+        for n in range(1, len(words)):
+            for i in range(len(words) - n + 1):
+                sub = " ".join(words[i : i + n])
+                inside[sub] = max(inside.get(sub, 0), len(indices))
+    candidates: list[Candidate] = []
+    seen_keys: set[str] = set()
+    for (kind, key), indices in sorted(occurrences.items(), key=lambda kv: kv[0][0] != "name"):
         frequency = len(indices)
         threshold = min_ngram_frequency if kind == "ngram" else min_frequency
-        if frequency < threshold:
+        if frequency < threshold or key in seen_keys:
             continue
-        if kind == "ngram" and any(
-            longer != key and f" {key} " in f" {longer} " and f >= frequency
-            for longer, f in ngram_freq.items()
-        ):
-            continue  # always part of one longer candidate: propose that one
+        if kind != "abbreviation" and inside.get(key, 0) >= frequency:
+            continue
+        seen_keys.add(key)
         ru_form = surfaces[(kind, key)].most_common(1)[0][0]
-        suggestions = _suggest(set(indices), len(key.split()), en_pairs, en_surfaces)
+        suggestions = _suggest(set(indices), len(key.split()), pair_keys, en_pairs, en_surfaces)
         if kind == "abbreviation":
             latin = _transliterate(ru_form)
             if any(s.lower() == latin.lower() for s in suggestions) or not suggestions:
                 rest = [s for s in suggestions if s.lower() != latin.lower()]
                 suggestions = [latin, *rest][:MAX_SUGGESTIONS]
         candidates.append(Candidate(ru_form, tuple(suggestions), frequency, kind, key))
-    # A name or n-gram that only ever occurs inside a longer candidate is that candidate.
-    longer = [(f" {c.key} ", c.frequency) for c in candidates if c.kind != "abbreviation"]
-    candidates = [
-        c
-        for c in candidates
-        if c.kind == "abbreviation"
-        or not any(
-            padded != f" {c.key} " and f" {c.key} " in padded and f >= c.frequency
-            for padded, f in longer
-        )
-    ]
-    seen_keys: set[str] = set()
-    unique: list[Candidate] = []
-    for c in sorted(candidates, key=lambda c: c.kind != "name"):
-        if c.key not in seen_keys:
-            seen_keys.add(c.key)
-            unique.append(c)
-    candidates = unique
     candidates.sort(key=lambda c: (-c.frequency, c.kind, c.ru))
     return candidates
 
@@ -218,14 +211,13 @@ def extract_candidates(
 def _suggest(
     indices: set[int],
     ru_words: int,
+    pair_keys: list[set[str]],
     en_pairs: dict[str, set[int]],
     en_surfaces: dict[str, Counter[str]],
 ) -> list[str]:
     together: Counter[str] = Counter()
-    for key, pair_set in en_pairs.items():
-        both = len(pair_set & indices)
-        if both:
-            together[key] = both
+    for index in indices:
+        together.update(pair_keys[index])
     stop = _stop_words("en")
     scored: list[tuple[float, int, str]] = []
     for key, both in together.items():

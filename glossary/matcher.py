@@ -21,7 +21,7 @@ from typing import cast
 import ahocorasick
 
 from alignment.text import Lang, is_abbreviation, lemma, tokenize
-from glossary.types import Match, Term
+from glossary.types import ACCEPTED_KINDS, Equivalent, Match, Term
 
 # Quotes do not interrupt a term (``газета «Правда»``); other punctuation does.
 _TRANSPARENT = frozenset("«»“”„\"'‘’‚‹›")
@@ -32,6 +32,7 @@ _HYPHENS = re.compile(r"[-\u2010\u2011]")
 
 _BREAK = "\x01"  # punctuation between words: no term spans it
 _UNKNOWN = "\x02"  # a word that is in no term
+_PREFIX = 4  # letters a form and its lemma are assumed to share (Галилею, Галилея)
 
 
 @lru_cache(maxsize=200_000)
@@ -141,11 +142,16 @@ def en_key(en_text: str) -> str:
 class _Automaton:
     """Key sequences → payloads, found by Aho-Corasick over one character per word key."""
 
+    # Written words remembered with their code; a document has a few tens of thousands.
+    MEMO_LIMIT = 300_000
+
     def __init__(self, lang: Lang) -> None:
         self.lang: Lang = lang
         self._ids: dict[str, str] = {}
         self._patterns: dict[str, list[object]] = {}
         self._automaton: ahocorasick.Automaton | None = None
+        self._prefixes: frozenset[str] = frozenset()
+        self._memo: dict[str, str] = {}
 
     def _char(self, key: str) -> str:
         ch = self._ids.get(key)
@@ -162,22 +168,8 @@ class _Automaton:
         pattern = "".join(_BREAK if k is None else self._char(k) for k in keys)
         self._patterns.setdefault(pattern, []).append(payload)
 
-    def _encode(self, key: str | None, text: str, start: int, end: int) -> str:
-        if key is None:
-            return _BREAK
-        ch = self._ids.get(key)
-        if ch is not None:
-            return ch
-        if self.lang == "ru":
-            # The most likely reading is not in any term: a term may still use another reading
-            # of the same written word (Галилею: Галилея, not Галилей).
-            for reading in _readings_ru(text[start:end])[1:]:
-                ch = self._ids.get(reading)
-                if ch is not None:
-                    return ch
-        return _UNKNOWN
-
     def build(self) -> None:
+        self._prefixes = frozenset(k[:_PREFIX] for k in self._ids)
         if not self._patterns:
             return
         automaton = ahocorasick.Automaton()
@@ -186,28 +178,75 @@ class _Automaton:
         automaton.make_automaton()
         self._automaton = automaton
 
+    def _word_char(self, word: str) -> str:
+        """The code of one word: its key's, or that of another likely reading, or unknown."""
+        ch = self._ids.get(word_key(word, self.lang))
+        if ch is not None:
+            return ch
+        if self.lang == "ru" and word[:_PREFIX].lower().replace("ё", "е") in self._prefixes:
+            # The most likely reading is in no term, but a term may use another reading of the
+            # same written word (Галилею: Галилея, not Галилей). A lemma shares its first
+            # letters with its forms, which keeps this (slower) look-up rare.
+            for reading in _readings_ru(word)[1:]:
+                ch = self._ids.get(reading)
+                if ch is not None:
+                    return ch
+        return _UNKNOWN
+
+    def _encode(self, text: str) -> tuple[str, list[int], list[int]]:
+        memo = self._memo
+        chars: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        for tok in tokenize(text):
+            word = tok.text
+            ch = memo.get(word)
+            if ch is None:
+                if not word[0].isalnum():
+                    ch = "" if word in _TRANSPARENT else _BREAK
+                elif "-" in word or "\u2010" in word or "\u2011" in word:
+                    pos = tok.start
+                    for part in _HYPHENS.split(word):
+                        if part:
+                            chars.append(self._word_char(part))
+                            starts.append(pos)
+                            ends.append(pos + len(part))
+                        pos += len(part) + 1
+                    continue
+                else:
+                    ch = self._word_char(word)
+                if len(memo) >= self.MEMO_LIMIT:
+                    memo.clear()
+                memo[word] = ch
+            if ch:
+                chars.append(ch)
+                starts.append(tok.start)
+                ends.append(tok.end)
+        return "".join(chars), starts, ends
+
     def find(self, text: str) -> list[tuple[int, int, tuple[object, ...]]]:
         """Non-overlapping ``(start, end, payloads)`` in character offsets, longest first."""
         if self._automaton is None:
             return []
-        found = units(text, self.lang)
-        encoded = "".join(self._encode(k, text, s, e) for k, s, e in found)
+        encoded, starts, ends = self._encode(text)
         hits: list[tuple[int, int, tuple[object, ...]]] = []
         for end, (length, payloads) in self._automaton.iter(encoded):
             hits.append((end - length + 1, end + 1, payloads))
         if not hits:
             return []
-        # Longest match wins; among equals the leftmost.
-        hits.sort(key=lambda h: (h[0] - h[1], h[0]))
-        taken = bytearray(len(found))
-        chosen: list[tuple[int, int, tuple[object, ...]]] = []
-        for first, last, payloads in hits:
-            if any(taken[first:last]):
-                continue
-            taken[first:last] = b"\x01" * (last - first)
-            chosen.append((found[first][1], found[last - 1][2], payloads))
-        chosen.sort(key=lambda h: h[0])
-        return chosen
+        if len(hits) > 1:
+            # Longest match wins; among equals the leftmost.
+            hits.sort(key=lambda h: (h[0] - h[1], h[0]))
+            taken = bytearray(len(encoded))
+            chosen: list[tuple[int, int, tuple[object, ...]]] = []
+            for first, last, payloads in hits:
+                if any(taken[first:last]):
+                    continue
+                taken[first:last] = b"\x01" * (last - first)
+                chosen.append((first, last, payloads))
+            chosen.sort(key=lambda h: h[0])
+            hits = chosen
+        return [(starts[first], ends[last - 1], payloads) for first, last, payloads in hits]
 
 
 class TermMatcher:
@@ -219,10 +258,14 @@ class TermMatcher:
 
     def __init__(self, terms: Iterable[Term]) -> None:
         self.terms: dict[int | str, Term] = {}
+        self.accepted: dict[int | str, tuple[Equivalent, ...]] = {}
+        self.has_discouraged = False
         self._ru = _Automaton("ru")
         self._en = _Automaton("en")
         for term in terms:
             self.terms[term.id] = term
+            self.accepted[term.id] = term.accepted
+            self.has_discouraged |= any(e.kind not in ACCEPTED_KINDS for e in term.equivalents)
             self._ru.add(key_sequence(term.ru, "ru"), term.id)
             for eq in term.equivalents:
                 self._en.add(key_sequence(eq.en, "en"), (term.id, eq.en, eq.kind))
@@ -231,6 +274,11 @@ class TermMatcher:
 
     def __len__(self) -> int:
         return len(self.terms)
+
+    def forget_words(self) -> None:
+        """Drop the remembered codes of the words seen so far (they are rebuilt on demand)."""
+        self._ru._memo.clear()
+        self._en._memo.clear()
 
     def find_ru(self, text: str) -> list[Match]:
         """Terms found in Russian ``text``, in any inflection, in text order."""

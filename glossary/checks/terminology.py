@@ -20,19 +20,23 @@ class MissingEquivalentCheck(Check):
     needs_glossary = True
 
     def check(self, ctx: PairContext) -> list[Issue]:
-        assert ctx.matcher is not None
-        present = {m.term_id for m in ctx.en_matches if m.kind in ACCEPTED_KINDS}
+        matcher = ctx.matcher
+        assert matcher is not None
+        wanted = {
+            m.term_id
+            for m in ctx.ru_matches
+            if matcher.accepted[m.term_id] and matcher.terms[m.term_id].status == "approved"
+        }
+        if not wanted:
+            return []
+        wanted -= {m.term_id for m in ctx.en_matches if m.kind in ACCEPTED_KINDS}
         issues: list[Issue] = []
-        reported: set[int | str] = set()
         for match in ctx.ru_matches:
-            term = ctx.matcher.terms[match.term_id]
-            if term.status != "approved" or not term.accepted or match.term_id in present:
+            if match.term_id not in wanted:
                 continue
-            if match.term_id in reported:
-                continue
-            reported.add(match.term_id)
+            wanted.discard(match.term_id)
             spans = tuple((m.start, m.end) for m in ctx.ru_matches if m.term_id == match.term_id)
-            expected = _quoted([e.en for e in term.accepted])
+            expected = _quoted([e.en for e in matcher.accepted[match.term_id]])
             issues.append(
                 self.issue(
                     f'"{match.text}" → expected {expected} in the translation', ru_spans=spans
@@ -52,6 +56,8 @@ class DiscouragedEquivalentCheck(Check):
 
     def check(self, ctx: PairContext) -> list[Issue]:
         assert ctx.matcher is not None
+        if not ctx.matcher.has_discouraged:
+            return []
         in_source = {m.term_id for m in ctx.ru_matches}
         accepted_spans = {
             (m.start, m.end)
