@@ -98,3 +98,34 @@ def test_streaming_formats_write_while_pairs_are_still_coming(name: str) -> None
     assert len(seen) == 6000
     # Half-way through the pairs, a good part of the file must already be out.
     assert seen[3000] > out.size * 0.3, (seen[3000], out.size)
+
+
+def test_the_format_layer_imports_no_database_or_web_code() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, app.interchange.exporters, app.interchange.tmx, app.interchange.xliff;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('sqlalchemy', 'fastapi', 'starlette') or m == 'app.models'))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
+
+
+def test_editions_fall_back_to_the_readers_fonts_when_none_is_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.interchange import fonts
+
+    monkeypatch.setattr(fonts, "_CANDIDATES", ())
+    fonts.edition_fonts.cache_clear()
+    try:
+        html = io.BytesIO()
+        EXPORTERS["html"]().write(memo_document(), html)
+        text = html.getvalue().decode()
+        assert "@font-face" not in text
+        assert 'font-family: "PT Serif", "DejaVu Serif"' in text
+        assert "Служебная записка о пересмотре дел" in text
+    finally:
+        fonts.edition_fonts.cache_clear()
