@@ -82,9 +82,11 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     Blank lines separate paragraphs. A text without blank lines has one paragraph per line
     (the usual file from a translator), unless it is hard-wrapped prose whose paragraphs are
     marked by indentation (lib.ru style). Inside a blank-line block of hard-wrapped prose
-    (Project Gutenberg style) lines are joined, but a line that is indented deeper, or opens
-    with a dialogue dash after a finished sentence, or follows a line that ended early (the
-    next word would have fitted on it), begins a new paragraph.
+    (Project Gutenberg style) lines are joined, but a line that is indented, or that follows
+    a line which ended early (its first word would have fitted there: the end of a paragraph,
+    a line of verse, a line of dialogue after its introduction), begins a new paragraph.
+    Texts whose lines are not wrapped (wider than 120 characters, or mostly short) keep one
+    paragraph per line inside their blank-line blocks.
     """
     raw = _lines(text)
     trimmed = [_trim(text, s, e) for s, e in raw]
@@ -92,12 +94,13 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     if not filled:
         return []
     lines = [text[s:e].rstrip() for s, e in raw]
+    base = min(_indent(lines[i]) for i in filled)  # the indentation of continuation lines
     # Lines the layout alone does not mark as a paragraph's last: if the text is hard-wrapped,
     # most of them are full lines.
     inner = [
         i
         for i, j in itertools.pairwise(filled)
-        if j == i + 1 and not _starts_paragraph(lines[i], lines[j])
+        if j == i + 1 and not _starts_paragraph(lines[i], lines[j], base)
     ]
     width = _wrap_width([len(lines[i]) for i in filled])
     if width is not None:
@@ -114,7 +117,7 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
         if s == e:
             previous = None
             continue
-        if previous is not None and _continues(lines[previous], lines[i], width):
+        if previous is not None and _continues(lines[previous], lines[i], width, base):
             spans[-1] = (spans[-1][0], e)
         else:
             spans.append((s, e))
@@ -122,16 +125,20 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _starts_paragraph(previous: str, line: str) -> bool:
-    """True when the layout marks ``line`` as a new paragraph: indented deeper, or dialogue."""
-    if _indent(line) > _indent(previous):
+def _starts_paragraph(previous: str, line: str, base: int) -> bool:
+    """True when the layout marks ``line`` as a new paragraph: indented, or dialogue."""
+    if _indent(line) > base:
         return True
     return bool(_DIALOGUE_RE.match(line.lstrip())) and previous[-1:] in _LINE_END_CHARS
 
 
-def _continues(previous: str, line: str, width: int | None) -> bool:
-    """True when ``line`` continues the paragraph of the hard-wrapped ``previous`` line."""
-    if width is None or _starts_paragraph(previous, line):
+def _continues(previous: str, line: str, width: int | None, base: int) -> bool:
+    """True when ``line`` continues the paragraph of the hard-wrapped ``previous`` line.
+
+    A dialogue dash alone does not start a paragraph here: in a wrapped paragraph the dash of
+    ``…продолжала она. – Мы будем видеться`` may land at the start of a line.
+    """
+    if width is None or _indent(line) > base:
         return False
     # A wrapper breaks a line only when the next word does not fit on it.
     first = _FIRST_WORD_RE.match(line.lstrip())

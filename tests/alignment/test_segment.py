@@ -356,3 +356,24 @@ def test_short_verse_lines_in_a_wrapped_text_stay_lines() -> None:
     )
     paragraphs = [" ".join(text[s:e].split()) for s, e in split_paragraphs(text)]
     assert paragraphs == [LONG_RU, *verse, LONG_RU_2]
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("style", ["gutenberg", "lib.ru"])
+def test_real_texts_wrapped_as_e_texts_get_their_paragraphs_back(
+    shared_data: Path, style: str
+) -> None:
+    for path in sorted((shared_data / "texts").glob("*/[re][un].txt")):
+        paragraphs = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+        paragraphs = [p for p in paragraphs if p]
+        if style == "gutenberg":  # wrapped at 70, a blank line between paragraphs
+            wrapped = [textwrap.fill(p, 70, break_on_hyphens=False) for p in paragraphs]
+            text = "\r\n\r\n".join(w.replace("\n", "\r\n") for w in wrapped)
+        else:  # wrapped at 72, first lines indented, no blank lines
+            wrapped = [
+                textwrap.fill(p, 72, initial_indent="    ", break_on_hyphens=False)
+                for p in paragraphs
+            ]
+            text = "\n".join(wrapped)
+        found = [" ".join(text[s:e].split()) for s, e in split_paragraphs(text)]
+        assert found == [" ".join(p.split()) for p in paragraphs], path
