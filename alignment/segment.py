@@ -301,15 +301,18 @@ def _dotted_word(left: str) -> tuple[list[str], int] | None:
 _MAYBE_BOUNDARY_RE = re.compile(r"[.?!…;\"'»”’)\]}(]\s+\S")
 
 
+def _check_language(lang: str) -> None:
+    if lang not in ("ru", "en"):
+        raise ValueError(
+            f"Sverka splits Russian (ru) and English (en) text into sentences, not {lang!r}."
+        )
+
+
 @cache
 def _segmenter(lang: Lang) -> Any:
     from razdel.rule import FunctionRule
     from razdel.segmenters.sentenize import RULES, SentSegmenter, SentSplitter
 
-    if lang not in ("ru", "en"):
-        raise ValueError(
-            f"Sverka splits Russian (ru) and English (en) text into sentences, not {lang!r}."
-        )
     module = importlib.import_module(f"alignment.lang.{lang}")
     ours = FunctionRule(_abbreviation_rule(_Abbreviations(module)))
     ours.name = f"sverka_{lang}"
@@ -325,6 +328,7 @@ def split_sentences(
     whether a dot ends a sentence (``ст. 58``, ``1932 г.``, ``Mr.``, ``U.S.S.R.``); no sentence
     ends at a semicolon or inside a parenthesis opened mid-sentence.
     """
+    _check_language(lang)
     if end is None:
         end = len(text)
     chunk = text[start:end]
@@ -382,6 +386,7 @@ def _bracket_depth(piece: str) -> int:
 
 def segment_text(text: str, lang: Lang) -> list[Segment]:
     """Paragraphs, then sentences: one :class:`Segment` per sentence, offsets into ``text``."""
+    _check_language(lang)
     segments: list[Segment] = []
     for index, (p_start, p_end) in enumerate(split_paragraphs(text)):
         for s, e in split_sentences(text, lang, p_start, p_end):

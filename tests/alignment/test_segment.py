@@ -377,3 +377,20 @@ def test_real_texts_wrapped_as_e_texts_get_their_paragraphs_back(
             text = "\n".join(wrapped)
         found = [" ".join(text[s:e].split()) for s, e in split_paragraphs(text)]
         assert found == [" ".join(p.split()) for p in paragraphs], path
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_TEXT, data=st.data())
+def test_sentences_of_any_slice_stay_inside_it(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    spans = split_sentences(text, "ru", start, end)
+    assert all(start <= s < e <= end for s, e in spans)
+    _check_cover(text[start:end], [(s - start, e - start) for s, e in spans])
+
+
+def test_other_languages_get_a_clear_message() -> None:
+    with pytest.raises(ValueError, match="Russian \\(ru\\) and English \\(en\\)"):
+        segment_text("Guten Tag. Wie geht's?", "de")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="not 'de'"):
+        segment_text("Guten Tag", "de")  # type: ignore[arg-type]
