@@ -139,6 +139,18 @@ def en_key(en_text: str) -> str:
     return " ".join(k for k in key_sequence(en_text, "en") if k is not None)
 
 
+_OPENING, _CLOSING = "«“„‹", "»”“›"
+
+
+def _close_quote(text: str, start: int, end: int) -> int:
+    """``end``, moved past a closing quote whose opening quote is inside the match."""
+    if end < len(text) and text[end] in _CLOSING:
+        span = text[start:end]
+        if sum(span.count(q) for q in _OPENING) > sum(span.count(q) for q in _CLOSING):
+            return end + 1
+    return end
+
+
 class _Automaton:
     """Key sequences → payloads, found by Aho-Corasick over one character per word key."""
 
@@ -246,7 +258,10 @@ class _Automaton:
                 chosen.append((first, last, payloads))
             chosen.sort(key=lambda h: h[0])
             hits = chosen
-        return [(starts[first], ends[last - 1], payloads) for first, last, payloads in hits]
+        return [
+            (starts[first], _close_quote(text, starts[first], ends[last - 1]), payloads)
+            for first, last, payloads in hits
+        ]
 
 
 class TermMatcher:

@@ -41,9 +41,10 @@ def run_checks(
     Checks that need a glossary are skipped when ``matcher`` is ``None``.
     """
     ctx = PairContext(ru, en, matcher)
+    one_side = not ru.strip() or not en.strip()
     issues: list[Issue] = []
     for check in ALL_CHECKS if checks is None else checks:
-        if check.needs_glossary and matcher is None:
+        if (check.needs_glossary and matcher is None) or (one_side and check.needs_both_sides):
             continue
         issues.extend(check.check(ctx))
     return issues

@@ -41,6 +41,8 @@ class Check:
     severity: ClassVar[str] = "warning"
     # Checks that only make sense with a glossary are skipped when there is none.
     needs_glossary: ClassVar[bool] = False
+    # Most checks compare the two sides; with one side empty only the "empty" finding matters.
+    needs_both_sides: ClassVar[bool] = True
 
     def check(self, ctx: PairContext) -> list[Issue]:
         """The issues this check finds on one pair (an empty list when the pair is fine)."""

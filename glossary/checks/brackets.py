@@ -36,6 +36,7 @@ class BracketsCheck(Check):
     check_id = "brackets"
     name = "Unbalanced quotes or brackets"
     description = "A quotation mark or bracket is opened and not closed (or closed, not opened)."
+    needs_both_sides = False
 
     def check(self, ctx: PairContext) -> list[Issue]:
         issues: list[Issue] = []

@@ -11,6 +11,7 @@ class EmptySideCheck(Check):
     name = "Empty side"
     description = "One side of the pair is empty while the other has text."
     severity = "error"
+    needs_both_sides = False
 
     def check(self, ctx: PairContext) -> list[Issue]:
         ru, en = ctx.ru.strip(), ctx.en.strip()
