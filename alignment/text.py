@@ -161,8 +161,12 @@ def _regular_lemma_en(lower: str) -> str:
     return lower
 
 
+@lru_cache(maxsize=500_000)
 def lemma(word: str, lang: Lang) -> str:
-    """The lemma of ``word`` in ``lang``; abbreviations and numbers are returned as written."""
+    """The lemma of ``word`` in ``lang``; abbreviations and numbers are returned as written.
+
+    Cached: a book repeats its words, and the aligner and the glossary ask for each of them.
+    """
     if is_abbreviation(word) or any(ch.isdigit() for ch in word):
         return word
     return lemma_ru(word) if lang == "ru" else lemma_en(word)
