@@ -192,7 +192,7 @@ _AFTER_NUMBER_RE = re.compile(r"(?:\d(?:-[^\W\d_]{1,3})?|\b[IVXLC]+)[\s\u00a0]*$
 _CITATION_RE = re.compile(r"\s+([^\W\d_]{1,3})\.\s?(?:\d|[^\W\d_]{1,3}-\d)")
 _CITATION_LEFT_RE = re.compile(r"(?:\d|\b[^\W\d_]*[^\W\d_a-zа-яё]{2}|\bоб)$")
 _SURNAME_BEFORE_RE = re.compile(r"\b([^\W\d_a-zа-яё][^\W\d_A-ZА-ЯЁ]+)\s+$")
-_RIGHT_RE = re.compile(r"\s+(?:(\d)|[^\W\d_]{1,3}-\d()|([^\W\d_]+)(\.?)|(\S))")
+_RIGHT_RE = re.compile(r"\s+(?:([\d№#§])|[^\W\d_]{1,3}-\d()|([^\W\d_]+)(\.?)|(\S))")
 
 
 def _abbreviation_rule(data: _Abbreviations) -> Callable[[Any], str | None]:
@@ -242,7 +242,7 @@ def _abbreviation_rule(data: _Abbreviations) -> Callable[[Any], str | None]:
         if kind == "never":
             return JOIN
         if digit is not None or code is not None:
-            return JOIN  # ``ст. 58``, ``Ф. Р-9401``, ``1932 г. 5 человек``
+            return JOIN  # ``ст. 58``, ``Экз. № 2``, ``Ф. Р-9401``, ``1932 г. 5 человек``
         if next_word is None:
             return None  # a quote or a dash: razdel knows those
         if next_word[0].islower() or (next_dot and len(next_word) == 1):

@@ -20,7 +20,7 @@ ABBREVIATIONS_NEVER_FINAL: frozenset[str] = frozenset(
 # ``ABBREVIATIONS_MAY_END``.
 ABBREVIATIONS_BEFORE_NUMBER: frozenset[str] = frozenset(
     """
-    ст п пп ч чч т гл стр с л лл об ф оп д дд к кв корп рис табл прил разд абз сп арт
+    ст п пп ч чч т гл стр с л лл об ф оп д дд к кв корп рис табл прил разд абз сп арт экз
     изд вып no ок
     """.split()  # noqa: SIM905 (spaCy-style word list)
 )
