@@ -325,8 +325,9 @@ def split_sentences(
     """Spans of the sentences of ``text[start:end]`` (offsets into ``text``), whitespace trimmed.
 
     razdel's rules, preceded by ours: abbreviations from ``alignment/lang/<lang>.py`` decide
-    whether a dot ends a sentence (``ст. 58``, ``1932 г.``, ``Mr.``, ``U.S.S.R.``); no sentence
-    ends at a semicolon or inside a parenthesis opened mid-sentence.
+    whether a dot ends a sentence (``ст. 58``, ``1932 г.``, ``Mr.``, ``U.S.S.R.``), archival
+    references stay whole (``Ф. Р-9401. Оп. 2. Д. 64``); no sentence ends at a semicolon, inside
+    a parenthesis opened mid-sentence, or at an ellipsis before a repeated word (``I ... I``).
     """
     _check_language(lang)
     if end is None:
@@ -376,7 +377,7 @@ def _boundaries(chunk: str, segmenter: Any) -> list[int]:
     return found
 
 
-# razdel's rules read at most the last 20 characters of a sentence (``list_item``).
+# razdel's rules read at most the last 21 characters of a sentence (``list_item``).
 _BUFFER_TAIL = 64
 
 
