@@ -145,8 +145,10 @@ def test_length_ratio_far_off() -> None:
 
 
 def test_registry_is_explicit_and_complete() -> None:
-    assert len(CHECKS) == len(ALL_CHECKS) >= 9
+    assert len(ALL_CHECKS) >= 9
+    assert len({c.check_id for c in ALL_CHECKS}) == len(ALL_CHECKS)
     for check in ALL_CHECKS:
+        assert CHECKS[check.check_id] is check
         assert check.check_id and check.name and check.description
     assert get_check("numbers").name == "Numbers differ"
     with pytest.raises(KeyError, match="no check 'nonsense'"):

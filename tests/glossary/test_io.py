@@ -122,7 +122,8 @@ def test_tbx_v3_round_trip() -> None:
 TBX_2008 = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE martif SYSTEM "TBXcoreStructV02.dtd">
 <martif type="TBX" xml:lang="en">
-  <martifHeader><fileDesc><sourceDesc><p>From another tool</p></sourceDesc></fileDesc></martifHeader>
+  <martifHeader><fileDesc><sourceDesc><p>From another tool</p></sourceDesc></fileDesc>
+  </martifHeader>
   <text><body>
     <termEntry id="e1">
       <descrip type="subjectField">repression</descrip>
@@ -139,7 +140,9 @@ TBX_2008 = """<?xml version="1.0" encoding="UTF-8"?>
       <customThing>ignored</customThing>
     </termEntry>
     <termEntry id="e2">
-      <langSet xml:lang="ru"><tig><term>ОГПУ</term></tig><descripGrp><descrip type="definition">Объединённое государственное политическое управление</descrip><vendorNote>x</vendorNote></descripGrp></langSet>
+      <langSet xml:lang="ru"><tig><term>ОГПУ</term></tig>
+        <descripGrp><descrip type="definition">Объединённое государственное политическое
+          управление</descrip><vendorNote>x</vendorNote></descripGrp></langSet>
       <langSet xml:lang="en"><tig><term>OGPU</term></tig></langSet>
     </termEntry>
   </body></text>
