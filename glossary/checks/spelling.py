@@ -25,7 +25,7 @@ from glossary.types import Issue
 log = logging.getLogger(__name__)
 
 #: Dictionary tags tried in order for each language.
-DICTIONARIES: dict[str, tuple[str, ...]] = {"en": ("en_US", "en_GB", "en"), "ru": ("ru_RU", "ru")}
+DICTIONARIES: dict[str, tuple[str, ...]] = {"en": ("en_US", "en_GB"), "ru": ("ru_RU",)}
 INSTALL_HINT = (
     "Spell checking needs the hunspell dictionaries: install the Debian/Ubuntu packages "
     "hunspell-en-us and hunspell-ru (apt-get install hunspell-en-us hunspell-ru; "
@@ -53,20 +53,28 @@ class Misspelling:
 
 
 @cache
-def _dictionary(lang: str) -> Any:
+def _dictionaries(lang: str) -> tuple[Any, ...]:
+    # Every installed variety counts: a British "labour" is as right as an American "labor".
     try:
         import enchant
     except ImportError:  # pragma: no cover - pyenchant is a dependency
         log.warning("pyenchant is not installed. %s", INSTALL_HINT)
-        return None
+        return ()
+    found = []
     for tag in DICTIONARIES[lang]:
         try:
             if enchant.dict_exists(tag):
-                return enchant.Dict(tag)
+                found.append(enchant.Dict(tag))
         except enchant.errors.Error:
             continue
-    log.warning("No %s spelling dictionary found. %s", lang, INSTALL_HINT)
-    return None
+    if not found:
+        log.warning("No %s spelling dictionary found. %s", lang, INSTALL_HINT)
+    return tuple(found)
+
+
+def _dictionary(lang: str) -> Any:
+    found = _dictionaries(lang)
+    return found[0] if found else None
 
 
 def available(lang: Lang) -> bool:
@@ -92,10 +100,8 @@ def _known(word: str, lang: str) -> bool:
     if lang == "ru" and _morph_known()(word.lower()):
         # OpenCorpora (pymorphy3's dictionary) is a real dictionary too, and a cheaper one.
         return True
-    dictionary = _dictionary(lang)
-    if dictionary is None:
-        return True
-    if dictionary.check(word):
+    dictionaries = _dictionaries(lang)
+    if not dictionaries or any(d.check(word) for d in dictionaries):
         return True
     if "-" in word:
         parts = [p for p in word.split("-") if p]
