@@ -75,7 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         dependencies=[Depends(verify_csrf)],
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        # FastAPI's interactive docs load their scripts from a CDN; Sverka serves nothing
+        # from third-party hosts, so only the machine-readable spec is published.
+        docs_url=None,
         redoc_url=None,
     )
     application.state.settings = settings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from tests.app.conftest import PASSWORD, login, make_user, page_csrf, unique
 
 
 @pytest.fixture
-def empty_server(tmp_path: Path) -> tuple[TestClient, str]:
+def empty_server(tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
     """A server on a freshly migrated SQLite database with no accounts at all."""
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     upgrade(url)
