@@ -14,6 +14,7 @@ import math
 import re
 import unicodedata
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Literal
@@ -291,8 +292,15 @@ _RU_FREQ = {
     "ч": 1.44, "й": 1.21, "х": 0.97, "ж": 0.94, "ш": 0.73, "ю": 0.64, "ц": 0.48,
     "щ": 0.36, "э": 0.32, "ф": 0.26, "ъ": 0.04, "ё": 0.04,
 }  # fmt: skip
-_RARE_LETTER = 0.005
+_LOG_FREQ = {ch: math.log(freq / 100) for ch, freq in _RU_FREQ.items()}
+_LOG_RARE = math.log(0.005 / 100)
+_SAMPLE_BYTES = 16 * 1024
+_CYR_RE = re.compile("[\u0400-\u04ff]")
+_NON_CYR_RE = re.compile("[^\u0400-\u04ff]")
+_EXTRA_LATIN_RE = re.compile("[^\x00-\x7f\u0400-\u04ff]")
+_BOX_RE = re.compile("[\u2500-\u25ff]")
 _CONTROL_BYTES = frozenset(range(0x00, 0x09)) | frozenset(range(0x0E, 0x20)) | {0x7F}
+_NOT_CONTROL_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 _WORD_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -311,7 +319,7 @@ def _decode_bytes(data: bytes, display: str, warnings: list[str]) -> tuple[str, 
         if guessed is not None:
             return guessed
     # A stray NUL or bell in a text file is removed later; many of them mean binary data.
-    controls = sum(1 for b in data if b in _CONTROL_BYTES)
+    controls = len(data.translate(None, _NOT_CONTROL_BYTES))
     if controls > max(2, len(data) // 200):
         raise _binary_error(display)
     try:
@@ -374,11 +382,13 @@ def _is_familiar(ch: str) -> bool:
 def _guess_single_byte(data: bytes) -> tuple[str, str, int] | None:
     """The most plausible of Windows-1251, KOI8-R and Windows-1252 for non-UTF-8 bytes."""
     scored: list[tuple[float, str, str, int]] = []
+    sample = data if len(data) <= _SAMPLE_BYTES else data[:_SAMPLE_BYTES]
     for codec in ("cp1251", "koi8-r", "cp1252"):
         text = data.decode(codec, errors="replace")
         replaced = text.count("\ufffd")
-        scored.append((_plausibility(text) - 5.0 * replaced / max(len(text), 1), codec, text,
-                       replaced))  # fmt: skip
+        # A long sample decides as well as the whole file, much faster.
+        score = _plausibility(sample.decode(codec, errors="replace"))
+        scored.append((score - 5.0 * replaced / max(len(text), 1), codec, text, replaced))
     scored.sort(key=lambda s: s[0], reverse=True)
     score, codec, text, replaced = scored[0]
     if score == -math.inf:
@@ -391,33 +401,35 @@ def _plausibility(text: str) -> float:
     words = _WORD_RE.findall(text)
     if not words:
         return 0.0
-    bad_case = 0
-    mixed_script = 0
+    bad = 0
     for word in words:
         if not (word.islower() or word.isupper() or word.istitle()):
-            bad_case += 1
-        cyr = sum(1 for ch in word if "\u0400" <= ch <= "\u04ff")
-        if 0 < cyr < len(word):
-            mixed_script += 1
-    n = len(words)
-    score = -6.0 * (bad_case + mixed_script) / n
+            bad += 1
+        elif _CYR_RE.search(word) and _NON_CYR_RE.search(word):
+            bad += 1  # Cyrillic and Latin letters mixed in one word
+    score = -6.0 * bad / len(words)
     letters = "".join(words)
-    cyr_letters = [ch.lower() for ch in letters if "\u0400" <= ch <= "\u04ff"]
-    if cyr_letters:
-        loglik = sum(math.log(_RU_FREQ.get(ch, _RARE_LETTER) / 100) for ch in cyr_letters)
-        score += loglik / len(cyr_letters)
-    latin_extra = sum(1 for ch in letters if ch > "\x7f" and not ("\u0400" <= ch <= "\u04ff"))
-    if letters and latin_extra / len(letters) > 0.1:
+    cyrillic = Counter(_CYR_RE.findall(letters.lower()))
+    total = sum(cyrillic.values())
+    if total:
+        loglik = sum(n * _LOG_FREQ.get(ch, _LOG_RARE) for ch, n in cyrillic.items())
+        score += loglik / total
+    latin_extra = len(_EXTRA_LATIN_RE.findall(letters))
+    if latin_extra / len(letters) > 0.1:
         # Accented Latin letters are a minority in any real text: this is Cyrillic misread.
         score -= 10.0 * latin_extra / len(letters)
-    box = sum(1 for ch in text if "\u2500" <= ch <= "\u25ff")
-    score -= 20.0 * box / max(len(letters), 1)
+    # KOI8-R's box-drawing characters appear when Windows-1251 punctuation is misread.
+    score -= 20.0 * len(_BOX_RE.findall(text)) / len(letters)
     return score
 
 
 # ------------------------------------------------------------------------------ normalising
 
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+# C0/C1 controls except tab and newline, bidi embeddings/overrides/isolates/marks (a known way
+# to make text display differently from what it is), and stray byte-order marks.
+_INVISIBLE_RE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 
 
 def normalise_text(text: str, warnings: list[str] | None = None) -> str:
@@ -428,16 +440,8 @@ def normalise_text(text: str, warnings: list[str] | None = None) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2029", "\n\n").replace("\u2028", "\n").replace("\x85", "\n")
     text = text.replace("\x0b", "\n").replace("\x0c", "\n\n")
-    removed = 0
-    kept: list[str] = []
-    for ch in text:
-        if ch in "\n\t":
-            kept.append(ch)
-        elif ch == "\ufeff" or ch in _BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
-            removed += 1
-        else:
-            kept.append(ch)
-    text = unicodedata.normalize("NFC", "".join(kept))
+    text, removed = _INVISIBLE_RE.subn("", text)
+    text = unicodedata.normalize("NFC", text)
     if removed and warnings is not None:
         warnings.append(f"{removed} invisible control character(s) were removed.")
     lines = [line.rstrip(" \t") for line in text.split("\n")]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent, Document, DocumentState, Job, Pair, PairStatus, User
@@ -259,9 +259,7 @@ def store_alignment(
         )
     if not pair_rows:
         return 0
-    pair_ids = list(
-        session.scalars(insert(Pair).returning(Pair.id, sort_by_parameter_order=True), pair_rows)
-    )
+    pair_ids = _insert_pairs(session, pair_rows)
     segment_rows: list[dict[str, Any]] = []
     for pair_id, bead in zip(pair_ids, aligned.beads, strict=True):
         for side, indices, segments in (("ru", bead.ru, ru_segments), ("en", bead.en, en_segments)):
@@ -278,8 +276,31 @@ def store_alignment(
                     }
                 )
     if segment_rows:
-        session.execute(insert(SegmentRow), segment_rows)
+        session.execute(insert(SegmentRow.metadata.tables["segments"]), segment_rows)
     return len(pair_rows)
+
+
+def _insert_pairs(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert pair rows, returning their ids in order."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Ids taken from the sequence up front let psycopg pipeline a plain executemany,
+        # several times faster than INSERT … RETURNING in batches.
+        ids = list(
+            session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('pairs', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": len(rows)},
+            )
+        )
+        for row, pair_id in zip(rows, ids, strict=True):
+            row["id"] = pair_id
+        session.execute(insert(Pair.metadata.tables["pairs"]), rows)
+        return ids
+    return list(
+        session.scalars(insert(Pair).returning(Pair.id, sort_by_parameter_order=True), rows)
+    )
 
 
 def _run_import_job(

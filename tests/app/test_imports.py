@@ -23,6 +23,7 @@ from app.models import (
     JobState,
     Membership,
     Pair,
+    PairStatus,
     Role,
     Segment,
     User,
@@ -139,6 +140,8 @@ def test_import_writes_the_document_its_pairs_and_segments(session: Session) -> 
     )
     assert segments == sum(len(p.segments) for p in pairs)
     assert all(0.0 <= p.confidence <= 1.0 for p in pairs)
+    # New pairs wait for a person: machine-aligned, not locked, first version.
+    assert all(p.status is PairStatus.AUTO and not p.locked and p.version == 1 for p in pairs)
     assert seen and seen[-1][0] <= 1.0
     assert [f for f, _ in seen] == sorted(f for f, _ in seen)
     audit = session.scalar(select(AuditEvent).where(AuditEvent.project_id == project_id))
