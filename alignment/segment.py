@@ -182,9 +182,9 @@ class _Abbreviations:
                 return "number"
             if key in self.may_end:
                 return "may"
-        if len(parts[-1]) == 1:
+        if len(parts[-1]) == 1 and (parts[-1].isupper() or len(parts) > 1):
             return "may"  # an initial, a letter of a dotted acronym (U.S.S.R.), "point B."
-        return None
+        return None  # a word (``я.``): razdel decides
 
 
 # A number, possibly with a case ending (``1960-х``), or a Roman numeral (``XX в.``).
@@ -222,8 +222,12 @@ def _abbreviation_rule(data: _Abbreviations) -> Callable[[Any], str | None]:
             return None
         parts, pos = dotted
         digit, code, next_word, next_dot, _other = right.groups()
-        if left[:pos].endswith("-") and len(parts) == 1 and parts[0].lower() not in data.may_end:
-            # The end of a hyphenated word (``Super-G.``), not an initial.
+        if (
+            left[:pos].endswith(("-", "'", "’"))
+            and len(parts) == 1
+            and parts[0].lower() not in data.may_end
+        ):
+            # The end of a longer word (``Super-G.``, ``the Governor's.``), not an initial.
             return SPLIT if next_word and next_word[0].isupper() else None
         after_number = (
             parts[-1].lower() in data.units and _AFTER_NUMBER_RE.search(left, 0, pos) is not None

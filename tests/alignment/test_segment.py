@@ -168,6 +168,16 @@ def test_russian_sentence_ends(text: str, expected: list[str]) -> None:
             ['"I ... I love you," he said.', "He paused...", "Then left."],
         ),
         (
+            "It was reviewed by Whitby et al. Commercial devices came later. They lived near "
+            "the Governor's. Ivan Petrovitch called.",
+            [
+                "It was reviewed by Whitby et al.",
+                "Commercial devices came later.",
+                "They lived near the Governor's.",
+                "Ivan Petrovitch called.",
+            ],
+        ),
+        (
             "“Is it you?” she asked. “Yes.” Both laughed.",
             ["“Is it you?” she asked.", "“Yes.”", "Both laughed."],
         ),
