@@ -112,6 +112,7 @@ def _run_server(
 ) -> None:
     import uvicorn
 
+    _check_port_free(host, port)
     where = "localhost" if host in ("127.0.0.1", "::1") else host
     print(f"Sverka is running at http://{where}:{port}/  (Ctrl+C to stop)", flush=True)
     uvicorn.run(
@@ -125,6 +126,21 @@ def _run_server(
         proxy_headers=True,
         server_header=False,
     )
+
+
+def _check_port_free(host: str, port: int) -> None:
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CommandError(
+                f"Cannot listen on {host}:{port} ({exc.strerror}): stop the program using it "
+                "or choose another port with --port."
+            ) from exc
 
 
 # --- db ----------------------------------------------------------------------------------

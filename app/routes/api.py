@@ -8,7 +8,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import CurrentUserDep, SessionDep
-from app.models import Role
+from app.models import Project, Role
 from app.services import projects
 from app.services.permissions import role_of
 
@@ -68,7 +68,7 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-def _project_out(p: projects.Project, role: Role | None, documents: int) -> ProjectOut:
+def _project_out(p: Project, role: Role | None, documents: int) -> ProjectOut:
     return ProjectOut(
         id=p.id,
         name=p.name,

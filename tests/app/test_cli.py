@@ -285,3 +285,14 @@ def test_demo_is_idempotent(tmp_path: Path) -> None:
             kinds = {pair.kind for pair in doc.pairs}
             assert "1-2" in kinds and "2-1" in kinds, kinds
     engine.dispose()
+
+
+def test_serve_says_when_the_port_is_taken(tmp_path: Path) -> None:
+    assert sverka(tmp_path, "db", "upgrade").returncode == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = _one_clear_line(sverka(tmp_path, "serve", "--port", str(port)))
+    assert f"Cannot listen on 127.0.0.1:{port}" in line
+    assert "--port" in line
