@@ -21,6 +21,7 @@ from typing import cast
 import ahocorasick
 
 from alignment.text import Lang, is_abbreviation, lemma, tokenize
+from alignment.types import Token
 from glossary.types import ACCEPTED_KINDS, Equivalent, Match, Term
 
 # Quotes do not interrupt a term (``газета «Правда»``); other punctuation does.
@@ -205,12 +206,14 @@ class _Automaton:
                     return ch
         return _UNKNOWN
 
-    def _encode(self, text: str) -> tuple[str, list[int], list[int]]:
+    def _encode(
+        self, text: str, tokens: Sequence[Token] | None = None
+    ) -> tuple[str, list[int], list[int]]:
         memo = self._memo
         chars: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
-        for tok in tokenize(text):
+        for tok in tokenize(text) if tokens is None else tokens:
             word = tok.text
             ch = memo.get(word)
             if ch is None:
@@ -236,11 +239,13 @@ class _Automaton:
                 ends.append(tok.end)
         return "".join(chars), starts, ends
 
-    def find(self, text: str) -> list[tuple[int, int, tuple[object, ...]]]:
+    def find(
+        self, text: str, tokens: Sequence[Token] | None = None
+    ) -> list[tuple[int, int, tuple[object, ...]]]:
         """Non-overlapping ``(start, end, payloads)`` in character offsets, longest first."""
         if self._automaton is None:
             return []
-        encoded, starts, ends = self._encode(text)
+        encoded, starts, ends = self._encode(text, tokens)
         hits: list[tuple[int, int, tuple[object, ...]]] = []
         for end, (length, payloads) in self._automaton.iter(encoded):
             hits.append((end - length + 1, end + 1, payloads))
@@ -295,27 +300,30 @@ class TermMatcher:
         self._ru._memo.clear()
         self._en._memo.clear()
 
-    def find_ru(self, text: str) -> list[Match]:
-        """Terms found in Russian ``text``, in any inflection, in text order."""
+    def find_ru(self, text: str, tokens: Sequence[Token] | None = None) -> list[Match]:
+        """Terms found in Russian ``text``, in any inflection, in text order.
+
+        ``tokens`` (``alignment.text.tokenize(text)``) may be passed when already at hand.
+        """
         out: list[Match] = []
-        for start, end, payloads in self._ru.find(text):
+        for start, end, payloads in self._ru.find(text, tokens):
             for term_id in payloads:
                 out.append(Match(term_id, "ru", start, end, text[start:end]))  # type: ignore[arg-type]
         return out
 
-    def find_en(self, text: str) -> list[Match]:
+    def find_en(self, text: str, tokens: Sequence[Token] | None = None) -> list[Match]:
         """English equivalents of terms found in ``text``, by lemma, in text order.
 
         Each match names the equivalent found and its kind (preferred, admitted, deprecated,
         forbidden).
         """
         out: list[Match] = []
-        for start, end, payloads in self._en.find(text):
+        for start, end, payloads in self._en.find(text, tokens):
             for payload in payloads:
                 term_id, equivalent, kind = cast(tuple[int | str, str, str], payload)
                 out.append(Match(term_id, "en", start, end, text[start:end], equivalent, kind))
         return out
 
-    def find(self, text: str, lang: Lang) -> list[Match]:
+    def find(self, text: str, lang: Lang, tokens: Sequence[Token] | None = None) -> list[Match]:
         """``find_ru`` or ``find_en`` by ``lang``."""
-        return self.find_ru(text) if lang == "ru" else self.find_en(text)
+        return self.find_ru(text, tokens) if lang == "ru" else self.find_en(text, tokens)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import ClassVar
 
+from alignment.text import tokenize
+from alignment.types import Token
 from glossary.matcher import TermMatcher
 from glossary.types import Issue, Match
 
@@ -22,14 +24,28 @@ class PairContext:
         self.matcher = matcher
 
     @cached_property
+    def ru_tokens(self) -> list[Token]:
+        """The tokens of the Russian side."""
+        return tokenize(self.ru)
+
+    @cached_property
+    def en_tokens(self) -> list[Token]:
+        """The tokens of the English side."""
+        return tokenize(self.en)
+
+    @cached_property
     def ru_matches(self) -> list[Match]:
         """Terms found in the Russian side (empty without a glossary)."""
-        return self.matcher.find_ru(self.ru) if self.matcher is not None else []
+        if self.matcher is None:
+            return []
+        return self.matcher.find_ru(self.ru, self.ru_tokens)
 
     @cached_property
     def en_matches(self) -> list[Match]:
         """Glossary equivalents found in the English side (empty without a glossary)."""
-        return self.matcher.find_en(self.en) if self.matcher is not None else []
+        if self.matcher is None:
+            return []
+        return self.matcher.find_en(self.en, self.en_tokens)
 
 
 class Check:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from glossary.checks.base import Check, PairContext
 from glossary.types import Issue
 
 _PAIRS = {"«": "»", "“": "”", "(": ")", "[": "]"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
+_MARKS = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_CLOSERS)) + "]")
 
 
 def unbalanced(text: str) -> list[tuple[str, int]]:
@@ -16,7 +19,8 @@ def unbalanced(text: str) -> list[tuple[str, int]]:
     """
     stack: list[tuple[str, int]] = []
     bad: list[tuple[str, int]] = []
-    for i, ch in enumerate(text):
+    for m in _MARKS.finditer(text):
+        ch, i = m.group(), m.start()
         if ch in _PAIRS:
             stack.append((ch, i))
         elif ch in _CLOSERS:
@@ -26,7 +30,7 @@ def unbalanced(text: str) -> list[tuple[str, int]]:
             else:
                 bad.append((ch, i))
     bad.extend(stack)
-    straight = [i for i, ch in enumerate(text) if ch == '"']
+    straight = [m.start() for m in re.finditer('"', text)]
     if len(straight) % 2:
         bad.append(('"', straight[-1]))
     return sorted(bad, key=lambda b: b[1])

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from alignment.text import Lang, lemma, tokenize
+from alignment.types import Token
 from glossary.checks.base import Check, PairContext
 from glossary.lang import en as en_data
 from glossary.lang import ru as ru_data
@@ -68,12 +71,20 @@ def numbers(text: str, lang: Lang) -> list[tuple[str, int, int]]:
     return out
 
 
-def number_words(text: str, lang: Lang) -> Counter[str]:
+@cache
+def _starts(lang: Lang) -> frozenset[str]:
+    data = ru_data if lang == "ru" else en_data
+    return frozenset(w[:2] for w in (*data.NUMBER_WORDS, *data.MONTHS))
+
+
+def number_words(text: str, lang: Lang, tokens: Sequence[Token] | None = None) -> Counter[str]:
     """Values named by words (``три``, ``three``, ``декабря`` = 12): optional counterparts."""
     data = ru_data if lang == "ru" else en_data
+    starts = _starts(lang)
     found: Counter[str] = Counter()
-    for tok in tokenize(text):
-        if not tok.is_word or any(ch.isdigit() for ch in tok.text):
+    for tok in tokenize(text) if tokens is None else tokens:
+        # Only words that begin like a number word or a month are worth a lemma.
+        if tok.text[:2].lower() not in starts or not tok.is_word:
             continue
         key = lemma(tok.text, lang)
         value = data.NUMBER_WORDS.get(key, data.MONTHS.get(key))
@@ -100,8 +111,12 @@ class NumbersCheck(Check):
         ru_count = Counter(v for v, _, _ in ru_nums)
         en_count = Counter(v for v, _, _ in en_nums)
         issues: list[Issue] = []
-        missing = (ru_count - en_count) - number_words(ctx.en, "en")
-        extra = (en_count - ru_count) - number_words(ctx.ru, "ru")
+        missing = ru_count - en_count
+        if missing:
+            missing -= number_words(ctx.en, "en", ctx.en_tokens)
+        extra = en_count - ru_count
+        if extra:
+            extra -= number_words(ctx.ru, "ru", ctx.ru_tokens)
         for value in missing:
             spans = tuple((s, e) for v, s, e in ru_nums if v == value)
             shown = ctx.ru[spans[0][0] : spans[0][1]]

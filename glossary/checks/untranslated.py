@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alignment.text import has_cyrillic, tokenize
+from alignment.text import has_cyrillic
 from glossary.checks.base import Check, PairContext
 from glossary.types import Issue
 
@@ -34,14 +34,12 @@ class CyrillicInTranslationCheck(Check):
     description = "The English text contains words in Cyrillic letters."
 
     def check(self, ctx: PairContext) -> list[Issue]:
-        if not ctx.en.strip():
+        if not has_cyrillic(ctx.en):
             return []
         en = _SPACES.sub(" ", ctx.en).strip().casefold()
         if en == _SPACES.sub(" ", ctx.ru).strip().casefold():
             return []  # reported by the "identical" check
-        spans = tuple(
-            (t.start, t.end) for t in tokenize(ctx.en) if t.is_word and has_cyrillic(t.text)
-        )
+        spans = tuple((t.start, t.end) for t in ctx.en_tokens if t.is_word and has_cyrillic(t.text))
         if not spans:
             return []
         shown = ", ".join(f'"{ctx.en[s:e]}"' for s, e in spans[:5])
