@@ -399,6 +399,15 @@ def segment_text(text: str, lang: Lang) -> list[Segment]:
     return segments
 
 
+def one_line(text: str) -> str:
+    """A segment's text on one line, for printing: line breaks and space runs become a space.
+
+    A sentence of a hard-wrapped paragraph keeps its line breaks in :class:`Segment` (the
+    offsets point into the file); ``sverka segment`` and exports print it with this.
+    """
+    return " ".join(text.split())
+
+
 def segment_lines(text: str) -> list[Segment]:
     """Pre-segmented input: one :class:`Segment` per non-empty line.
 
