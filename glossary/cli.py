@@ -155,9 +155,13 @@ def _locate(
 
 
 def _check_command(args: argparse.Namespace) -> int:
-    lines = check_files(
-        args.glossary, args.ru_file, args.en_file, all_checks=args.all_checks, lines=args.lines
-    )
+    try:
+        lines = check_files(
+            args.glossary, args.ru_file, args.en_file, all_checks=args.all_checks, lines=args.lines
+        )
+    except BadInput as err:
+        print(f"sverka: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     for line in lines:
         print(line)
     if lines:
@@ -174,11 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse already printed the usage message
         return EXIT_BAD_INPUT if exit_.code else EXIT_CLEAN
-    try:
-        return int(args.func(args))
-    except BadInput as err:
-        print(f"sverka: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    return int(args.func(args))
 
 
 if __name__ == "__main__":

@@ -117,3 +117,17 @@ def test_bad_input_exits_2_with_one_clear_line(
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["terms", "check", "ru.txt"]) == 2
     assert "--glossary" in capsys.readouterr().err
+
+
+def test_the_sverka_command_runs_it(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main as sverka
+
+    args = ["terms", "check", "--glossary", str(files["glossary"]), str(files["ru"])]
+    assert sverka([*args, str(files["good"])]) == 0
+    assert sverka([*args, str(files["bad"])]) == 1
+    assert capsys.readouterr().out.count("terminology") == 3
+    missing = ["terms", "check", "--glossary", str(tmp_path / "none.csv")]
+    assert sverka([*missing, str(files["ru"]), str(files["good"])]) == 2
+    assert "Traceback" not in capsys.readouterr().err
