@@ -146,7 +146,9 @@ def _list_context(
         "info": info,
         "page": page,
         "state": state,
-        "summary": review.progress_summary(session, user, document_id),
+        "summary": review.progress_summary(
+            session, user, document_id, words=not htmx(request).request
+        ),
         "search_error": error,
         "focus": focus,
         "page_sizes": PAGE_SIZES,
@@ -262,14 +264,14 @@ def _row(
     status_code: int = 200,
     trigger: dict[str, Any] | None = None,
 ) -> Response:
-    info = review.document_info(session, user, pair.document_id)
+    info = review.document_info(session, user, pair.document_id, with_undo=False)
     state = _state_of_page(request, back)
     ctx = {
         "info": info,
         "p": pair,
         "state": state,
         "back": _back(request, pair.document_id, back or state.url(pair.document_id)),
-        "summary": review.progress_summary(session, user, pair.document_id),
+        "summary": review.progress_summary(session, user, pair.document_id, words=False),
         "oob": True,
     }
     response = render(request, "review/row.html", ctx, block="row", status_code=status_code)
@@ -430,6 +432,8 @@ def _next_trigger(
         "sverka-next": {
             "number": position + 1 if position is not None else None,
             "from": pair.number,
+            # The saved row is swapped out; the event must not be sent to it.
+            "target": "body",
         }
     }
 

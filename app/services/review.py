@@ -305,10 +305,12 @@ class DocumentInfo:
     can_redo: bool
 
 
-def document_info(session: Session, user: User | None, document_id: int) -> DocumentInfo:
+def document_info(
+    session: Session, user: User | None, document_id: int, *, with_undo: bool = True
+) -> DocumentInfo:
     """The document's title, project and the user's rights on it."""
     doc = _document(session, user, document_id, Action.VIEW)
-    undo_, redo_ = can_undo(session, user, document_id)
+    undo_, redo_ = can_undo(session, user, document_id) if with_undo else (False, False)
     return DocumentInfo(
         id=doc.id,
         title=doc.title,
@@ -567,8 +569,11 @@ def next_open(
     return pos
 
 
-def progress_summary(session: Session, user: User | None, document_id: int) -> ProgressSummary:
-    """How many pairs are in each status, and the words on each side."""
+def progress_summary(
+    session: Session, user: User | None, document_id: int, *, words: bool = True
+) -> ProgressSummary:
+    """How many pairs are in each status, and (unless ``words=False``, which a refresh after
+    each save uses, being cheaper) the words on each side."""
     _document(session, user, document_id, Action.VIEW)
     counts = {s.value: 0 for s in PairStatus}
     total = 0
@@ -580,16 +585,20 @@ def progress_summary(session: Session, user: User | None, document_id: int) -> P
         counts[PairStatus(status).value] = n
         total += n
     words_ru = words_en = 0
+    count_words = words
 
-    def words(column: Any) -> Any:
+    def words_of(column: Any) -> Any:
         # Spaces + 1 per non-empty text: cheap enough for every page view, close enough.
         spaces = func.length(column) - func.length(func.replace(column, " ", ""))
         return func.sum(case((func.length(column) > 0, spaces + 1), else_=0))
 
-    for ru, en in session.execute(
-        select(words(Pair.ru_text), words(Pair.en_text)).where(Pair.document_id == document_id)
-    ):
-        words_ru, words_en = int(ru or 0), int(en or 0)
+    if count_words:
+        for ru, en in session.execute(
+            select(words_of(Pair.ru_text), words_of(Pair.en_text)).where(
+                Pair.document_id == document_id
+            )
+        ):
+            words_ru, words_en = int(ru or 0), int(en or 0)
     return ProgressSummary(total, counts, words_ru, words_en)
 
 

@@ -296,7 +296,15 @@ def apply_change(
         session.delete(by_id[pid])
     session.flush()
 
-    comments_after = comment_ids_by_pair(session, [p.id for p in result])
+    moved = any(
+        snap["comments"] and snap["comments"] != comments_before.get(snap.get("id") or -1)
+        for snap in target
+    )
+    if not removed and not moved:
+        # Nothing moved between pairs (an edit, a status): the threads are as they were.
+        comments_after = {p.id: comments_before.get(p.id, []) for p in result}
+    else:
+        comments_after = comment_ids_by_pair(session, [p.id for p in result])
     after = [snapshot(p, comments_after[p.id]) for p in result]
 
     operation: Operation | None = None

@@ -269,7 +269,14 @@
     }
   });
 
+  var stripTimer = null;
   function refreshStrip() {
+    // Several swaps settle at once after a change: redraw the strip once.
+    clearTimeout(stripTimer);
+    stripTimer = setTimeout(drawStrip, 60);
+  }
+
+  function drawStrip() {
     var l = list();
     var holder = document.getElementById("strip");
     if (!l || !holder) { return; }
@@ -288,9 +295,13 @@
 
   var pendingNext = null;
 
+  var movedAt = 0;
+
   document.addEventListener("htmx:afterSettle", function (e) {
     var t = e.detail.target;
     if (!t) { return; }
+    // Out-of-band swaps (the progress bar) settle too: they say nothing about focus.
+    if (e.target && e.target.closest && e.target.closest("#progress")) { return; }
     // An outerHTML swap replaced the target: find its successor by id.
     var node = document.body.contains(t) ? t : (t.id ? document.getElementById(t.id) : null);
     if (!node) { node = list(); }
@@ -301,12 +312,13 @@
       afterListSwap();
       refreshStrip();
     } else if (node.classList.contains("pair")) {
-      if (!editors.length) { setCurrent(node, pendingNext === null); }
+      if (!editors.length && pendingNext === null && Date.now() - movedAt > 400) { setCurrent(node); }
       refreshStrip();
     }
     if (pendingNext !== null) {
       var n = pendingNext;
       pendingNext = null;
+      movedAt = Date.now();
       goTo(n);
     }
   });
