@@ -32,6 +32,11 @@ INSTALL_HINT = (
     "pyenchant also needs libenchant-2-2), then restart Sverka."
 )
 
+#: Latin words and abbreviations English (and Russian) texts use as they are.
+_LATIN_WORDS = """al etc cf viz vs ibid idem op cit ca circa sic passim loc vitro vivo situ per se
+et seq eg ie nb ps"""
+LATIN_ABBREVIATIONS = frozenset(_LATIN_WORDS.split())
+
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _SKIP = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+")
@@ -104,8 +109,10 @@ def _known(word: str, lang: str) -> bool:
     if not dictionaries or any(d.check(word) for d in dictionaries):
         return True
     if "-" in word:
+        own = _CYRILLIC if lang == "ru" else _LATIN
         parts = [p for p in word.split("-") if p]
-        return bool(parts) and all(_known(p, lang) for p in parts)
+        # "T-клетки", "Wi-Fi-роутер": a part in the other script is a name or a symbol.
+        return bool(parts) and all(own.search(p) is None or _known(p, lang) for p in parts)
     return False
 
 
@@ -136,6 +143,34 @@ def names_from(text: str) -> frozenset[str]:
     )
 
 
+_OK, _UNKNOWN, _MIXED, _NAME_OR_UNKNOWN = range(4)
+# Letters with inner hyphens/apostrophes; a word glued to digits ("3265-с") yields only its
+# letters, which are too short to check or are checked as a word.
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+
+
+@lru_cache(maxsize=300_000)
+def _classify(word: str, lang: str) -> int:
+    """What a word is, wherever it stands; position (sentence start) is decided later."""
+    if len(word) < 2:
+        return _OK
+    own = _CYRILLIC if lang == "ru" else _LATIN
+    other = _LATIN if lang == "ru" else _CYRILLIC
+    if own.search(word) is None:
+        return _OK  # the other script: names, quotations (other checks look at those)
+    if any(own.search(p) and other.search(p) for p in re.split(r"['\-]", word)):
+        return _MIXED
+    if word.lower() in LATIN_ABBREVIATIONS:
+        return _OK
+    if is_abbreviation(word) or any(ch.isupper() for ch in word[1:]):
+        return _OK  # ОГПУ, iPhone, McKinley: not dictionary words
+    if _known(word, lang):
+        return _OK
+    if word[0].isupper():
+        return _OK if _known(word.lower(), lang) else _NAME_OR_UNKNOWN
+    return _UNKNOWN
+
+
 def check_text(
     text: str,
     lang: Lang,
@@ -151,38 +186,32 @@ def check_text(
     project's dictionary); ``names`` are :func:`names_from` keys of the other side;
     ``skip_spans`` are stretches not to check (terms found by the glossary).
     """
-    if _dictionary(lang) is None:
+    if not _dictionaries(lang):
         return []
-    skip = [(m.start(), m.end()) for m in _SKIP.finditer(text)] + list(skip_spans)
-    own = _CYRILLIC if lang == "ru" else _LATIN
-    other = _LATIN if lang == "ru" else _CYRILLIC
+    skip: list[tuple[int, int]] | None = None
     found: list[Misspelling] = []
-    for tok in tokenize(text):
-        word = tok.text.replace("’", "'")
-        if len(word) < 2 or not tok.is_word or any(ch.isdigit() or ch == "_" for ch in word):
+    for m in _WORD_RE.finditer(text):
+        word = m.group().replace("’", "'")
+        verdict = _classify(word, lang)
+        if verdict == _OK:
             continue
-        if any(s <= tok.start < e for s, e in skip):
+        start, end = m.span()
+        if (start and text[start - 1].isdigit()) or (end < len(text) and text[end].isdigit()):
+            continue  # 4th, 1920s, 3265-с: part of a number
+        if skip is None:
+            skip = [(u.start(), u.end()) for u in _SKIP.finditer(text)] + list(skip_spans)
+        if any(s <= start < e for s, e in skip):
             continue
-        if own.search(word) and other.search(word):
-            found.append(Misspelling(tok.start, tok.end, tok.text, suggestions(word, lang)))
-            continue
-        if not own.search(word) or is_abbreviation(word):
-            continue
-        if any(ch.isupper() for ch in word[1:]):  # iPhone, McKinley, ТАСС-овский: not words
-            continue
-        if word[0].isupper():
-            if not _sentence_initial(text, tok.start):
-                continue  # a capitalised word inside a sentence is a name
-            if names and name_key(word) in names:
+        if verdict != _MIXED:
+            if verdict == _NAME_OR_UNKNOWN and (
+                not _sentence_initial(text, start) or (names and name_key(word) in names)
+            ):
+                continue  # a capitalised word inside a sentence, or the other side's name
+            lower = word.lower()
+            if known_words and (lower in known_words or _lemma(lower, lang) in known_words):
                 continue
-        lower = word.lower()
-        if known_words and (lower in known_words or _lemma(lower, lang) in known_words):
-            continue
-        if _known(word, lang) or (word[0].isupper() and _known(lower, lang)):
-            continue
-        found.append(
-            Misspelling(tok.start, tok.end, tok.text, suggestions(word, lang) if suggest else ())
-        )
+        hints = suggestions(word, lang) if suggest or verdict == _MIXED else ()
+        found.append(Misspelling(start, end, m.group(), hints))
     return found
 
 
