@@ -199,6 +199,17 @@ def _import_csv(data: bytes, default_status: str) -> ImportResult:
         if unknown:
             warnings.append("ignored columns: " + ", ".join(unknown))
     else:
+        first = rows[0][0] if rows and rows[0] else ""
+        if not has_cyrillic(first) and any(r and has_cyrillic(r[0]) for r in rows[1:]):
+            # A header row in words Sverka does not know, rather than a term.
+            raise GlossaryImportError(
+                [
+                    "line 1 looks like a header row, but none of its columns is the Russian "
+                    f"term ({', '.join(c.strip() for c in rows[0])}); name the columns "
+                    + ", ".join(COLUMNS[1:])
+                    + " (ru and en are enough)"
+                ]
+            )
         columns = ["ru", "en"] + [None] * 100
         body = list(enumerate(rows, start=1))
     if "en" not in columns and not any(c in columns for c in _KIND_COLUMNS):

@@ -86,6 +86,11 @@ def test_a_file_without_header_is_ru_then_en() -> None:
     ]
 
 
+def test_an_unknown_header_row_is_not_imported_as_a_term() -> None:
+    with pytest.raises(GlossaryImportError, match="line 1 looks like a header row"):
+        import_csv("Russian term,English term\nтройка,troika\n".encode())
+
+
 def test_duplicates_and_punctuation_only_terms_are_refused_together() -> None:
     data = "ru,en\nтройка,troika\nТройки,troikas\n«—»,dash\nОГПУ,OGPU\n".encode()
     with pytest.raises(GlossaryImportError) as err:
