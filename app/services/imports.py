@@ -25,6 +25,7 @@ from app.services.decoding import (
     check_side,
     decode_paste,
     decode_upload,
+    normalise_text,
 )
 from app.services.errors import NotFound, ServiceError
 from app.services.permissions import Action, require
@@ -83,7 +84,7 @@ def decode_side(side: Side, upload: UploadedSide, limits: Limits) -> DecodedText
 
 def clean_title(title: str, ru: DecodedText | None = None) -> str:
     """The title as given, or the Russian file's name, or its first words."""
-    title = " ".join(title.split())
+    title = " ".join(normalise_text(title).split())
     if not title and ru is not None:
         first_words = " ".join(ru.text.split()[:8])
         title = ru.filename.rsplit(".", 1)[0] if ru.filename else first_words

@@ -325,3 +325,98 @@ def test_decoded_side_longer_than_the_document_limit_is_refused() -> None:
 def test_payload_round_trip_keeps_everything() -> None:
     decoded = decode_upload(RU_MEMO.encode("koi8-r"), "memo.txt", max_bytes=MB)
     assert DecodedText.from_payload(decoded.to_payload()) == decoded
+
+
+# ------------------------------------------------------------------------ properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from app.services.decoding import html_to_text  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_normalised_text_has_no_invisible_controls_and_is_stable(text: str) -> None:
+    once = normalise_text(text)
+    assert normalise_text(once) == once
+    assert "\r" not in once and "\x00" not in once and "\u202e" not in once
+    assert all(ch in "\n\t" or not (ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F) for ch in once)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("<>/\"'=&;! abcspritylehdvРусктАБВ\n")))
+def test_html_reader_never_fails_and_never_keeps_script_bodies(markup: str) -> None:
+    text = html_to_text(f"<p>до</p><script>{markup.replace('</', '')}SECRET</script><p>после</p>")
+    assert "SECRET" not in text
+    assert text.startswith("до")
+
+
+_WORDS = [
+    "дело",
+    "комиссия",
+    "постановление",
+    "протокол",
+    "архив",
+    "тройка",
+    "приговор",
+    "заявление",
+    "справка",
+    "решение",
+    "был",
+    "была",
+    "были",
+    "в",
+    "на",
+    "по",
+    "из",
+    "за",
+    "о",
+    "от",
+    "для",
+    "что",
+    "как",
+    "его",
+    "её",
+    "они",
+    "это",
+    "так",
+    "уже",
+    "когда",
+    "после",
+    "года",
+    "отдел",
+    "управление",
+    "следствие",
+    "показания",
+    "реабилитирован",
+    "прекращено",
+    "пересмотр",
+    "осуждённый",
+    "район",
+    "область",
+    "гражданин",
+    "жалоба",
+    "суд",
+    "коллегия",
+    "прокурор",
+    "записка",
+    "копия",
+    "подлинник",
+    "фамилия",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from(_WORDS), min_size=5, max_size=25).map(
+        lambda words: " ".join(words).capitalize() + "."
+    ),
+    st.sampled_from(["cp1251", "koi8-r"]),
+)
+def test_any_sentence_of_russian_words_is_decoded_in_its_own_encoding(
+    sentence: str, codec: str
+) -> None:
+    decoded = decode_upload(sentence.encode(codec), "s.txt", max_bytes=MB)
+    assert decoded.encoding == codec
+    assert decoded.text == sentence

@@ -99,7 +99,7 @@ def test_import_writes_the_document_its_pairs_and_segments(session: Session) -> 
         session,
         user=user,
         project_id=project_id,
-        title="  Справка   1957 ",
+        title="  Справка \u202e  1957\x00 ",
         ru=ru,
         en=en,
         progress=lambda fraction, message: seen.append((fraction, message)),
