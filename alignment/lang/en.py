@@ -28,16 +28,17 @@ ABBREVIATIONS_BEFORE_NUMBER: frozenset[str] = frozenset(
 # only when the next word opens sentences (see ``SENTENCE_OPENERS``).
 ABBREVIATIONS_MAY_END: frozenset[str] = frozenset(
     """
-    sr inc ltd co corp bros a.m p.m a.d b.c b.c.e c.e u.s u.k u.n u.s.s.r jan feb mar
+    sr co a.m p.m a.d b.c b.c.e c.e u.s u.k u.n u.s.s.r jan feb mar
     apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun ave blvd rd sq min
     max esq dept univ assn est
     """.split()  # noqa: SIM905 (spaCy-style word list)
 )
 
-# Usually end the sentence they stand in: a capitalised word after them starts the next one.
+# Usually end the sentence they stand in (``etc.``, ``et al.``, ``Apple Inc.``): a capitalised
+# word after them starts the next one.
 ABBREVIATIONS_USUALLY_FINAL: frozenset[str] = frozenset(
     """
-    etc jr al
+    etc jr al inc ltd corp bros
     """.split()  # noqa: SIM905 (spaCy-style word list)
 )
 
