@@ -2,9 +2,9 @@
 
 Russian groups thousands with a (narrow, no-break) space and writes decimals with a comma:
 ``36 225``, ``2,5``. English groups with a comma and writes decimals with a point: ``36,225``,
-``2.5``. Dates ``26.12.1962`` count as their day, month and year. Number words and month names
-(``три``, ``three``, ``декабря``, ``December``) are optional: they may stand for a figure on
-the other side, but a figure is never required for them.
+``2.5``. Dates ``26.12.1962`` count as their day, month and year. Number words, month names
+and Roman numerals (``три``, ``three``, ``декабря``, ``December``, ``XV век``) are optional:
+they may stand for a figure on the other side, but a figure is never required for them.
 """
 
 from __future__ import annotations
@@ -71,6 +71,21 @@ def numbers(text: str, lang: Lang) -> list[tuple[str, int, int]]:
     return out
 
 
+_ROMAN = re.compile(r"^(?=[IVXLC])(C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def roman(word: str) -> int | None:
+    """The value of a Roman numeral up to 399 (``XV`` → 15), else ``None``."""
+    if not _ROMAN.match(word):
+        return None
+    total = 0
+    for ch, nxt in zip(word, [*word[1:], ""], strict=True):
+        value = _ROMAN_VALUES[ch]
+        total += -value if nxt and _ROMAN_VALUES[nxt] > value else value
+    return total
+
+
 @cache
 def _starts(lang: Lang) -> frozenset[str]:
     data = ru_data if lang == "ru" else en_data
@@ -78,11 +93,18 @@ def _starts(lang: Lang) -> frozenset[str]:
 
 
 def number_words(text: str, lang: Lang, tokens: Sequence[Token] | None = None) -> Counter[str]:
-    """Values named by words (``три``, ``three``, ``декабря`` = 12): optional counterparts."""
+    """Values named by words (``три``, ``three``, ``декабря`` = 12) or Roman numerals (``XV``):
+    optional counterparts of figures."""
     data = ru_data if lang == "ru" else en_data
     starts = _starts(lang)
     found: Counter[str] = Counter()
     for tok in tokenize(text) if tokens is None else tokens:
+        # Centuries and volumes: "XV век" is "the 15th century" (but "I" is a pronoun).
+        if tok.text[0] in "IVXLC" and (lang == "ru" or len(tok.text) > 1):
+            value_of_roman = roman(tok.text)
+            if value_of_roman:
+                found[str(value_of_roman)] += 1
+                continue
         # Only words that begin like a number word or a month are worth a lemma.
         if tok.text[:2].lower() not in starts or not tok.is_word:
             continue

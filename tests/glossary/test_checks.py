@@ -110,6 +110,13 @@ def test_number_words_may_stand_for_figures() -> None:
     )
 
 
+def test_roman_numerals_stand_for_figures() -> None:
+    ru = "В XV веке и в 1498 году."
+    assert run_checks(ru, "In the 15th century and in 1498.", checks=select(["numbers"])) == []
+    wrong = run_checks(ru, "In the 16th century and in 1498.", checks=select(["numbers"]))
+    assert [i.message for i in wrong] == ["16 is in the translation but not in the Russian"]
+
+
 def test_document_numbers() -> None:
     ok = run_checks("Приказ № 00447.", "Order No. 00447.", checks=select(["document-numbers"]))
     assert ok == []
