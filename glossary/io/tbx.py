@@ -6,7 +6,9 @@ How Sverka's fields map onto TBX-Basic:
 * one ``conceptEntry`` per term; ``descrip type="subjectField"`` is the domain;
 * the Russian ``langSec`` holds the term (``termSec``/``term``), its ``partOfSpeech`` and the
   note as ``descrip type="definition"``; the term's review status is a ``note`` of the form
-  ``status: approved`` (TBX-Basic has no review status of its own);
+  ``status: approved`` (TBX-Basic has no review status of its own), and, for other tools, an
+  ``administrativeStatus`` on the term (approved → preferred, deprecated → superseded,
+  forbidden → deprecated; none for proposed), which import reads when the note is absent;
 * the English ``langSec`` holds one ``termSec`` per equivalent, with ``administrativeStatus``:
   preferred → ``preferredTerm-admn-sts``, admitted → ``admittedTerm-admn-sts``,
   deprecated → ``supersededTerm-admn-sts``, forbidden → ``deprecatedTerm-admn-sts``
@@ -51,6 +53,14 @@ _KIND_OF_STATUS = {v: k for k, v in ADMIN_STATUS.items()} | {
     "notRecommended-admn-sts": "deprecated",
     "obsoleteTerm-admn-sts": "deprecated",
 }
+# The Russian term's own status, for tools that do not read Sverka's "status:" note.
+_TERM_ADMIN_STATUS = {
+    "approved": "preferredTerm-admn-sts",
+    "deprecated": "supersededTerm-admn-sts",
+    "forbidden": "deprecatedTerm-admn-sts",
+}
+_STATUS_OF_KIND = {"preferred": "approved", "admitted": "approved", "deprecated": "deprecated",
+                   "forbidden": "forbidden"}  # fmt: skip
 _STATUS_NOTE = re.compile(r"^\s*status:\s*(\w+)\s*$", re.IGNORECASE)
 
 # Elements Sverka reads or knowingly passes over (structure, headers, grouping).
@@ -99,6 +109,8 @@ def export_tbx(terms: Iterable[Term], *, title: str = "Sverka glossary") -> byte
         _sub(ru_sec, "term", term.ru)
         if term.part_of_speech:
             _sub(ru_sec, "termNote", term.part_of_speech, type="partOfSpeech")
+        if term.status in _TERM_ADMIN_STATUS:
+            _sub(ru_sec, "termNote", _TERM_ADMIN_STATUS[term.status], type="administrativeStatus")
         if term.equivalents:
             en = _sub(concept, "langSec", **{XML_LANG: "en"})
             for eq in term.equivalents:
@@ -207,7 +219,7 @@ def _read_concept(
     domain = ""
     note = ""
     status = ""
-    ru_terms: list[tuple[str, str]] = []
+    ru_terms: list[tuple[str, str, str]] = []
     equivalents: list[tuple[str, str]] = []
     for child in concept:
         name = _local(child.tag)
@@ -246,20 +258,21 @@ def _read_concept(
                     elif note_el.get("type") == "administrativeStatus":
                         admin = _text(note_el)
                 if lang == "ru":
-                    ru_terms.append((text, pos))
+                    admin_status = _STATUS_OF_KIND.get(_KIND_OF_STATUS.get(admin, ""), "")
+                    ru_terms.append((text, pos, admin_status))
                 elif lang == "en":
                     equivalents.append((text, _KIND_OF_STATUS.get(admin, "preferred")))
                 elif lang:
                     other_langs.add(lang)
     out: list[RawEntry] = []
-    for i, (ru, pos) in enumerate(ru_terms):
+    for i, (ru, pos, admin_status) in enumerate(ru_terms):
         entry_id = concept_id if i == 0 else f"{concept_id or 'entry'}-{i + 1}"
         out.append(
             RawEntry(
                 where=where,
                 ru=ru,
                 equivalents=list(equivalents),
-                status=status,
+                status=status or admin_status,
                 part_of_speech=pos,
                 note=note,
                 domain=domain,

@@ -133,7 +133,8 @@ TBX_2008 = """<?xml version="1.0" encoding="UTF-8"?>
     <termEntry id="e1">
       <descrip type="subjectField">repression</descrip>
       <langSet xml:lang="ru-RU">
-        <tig><term>тройка</term><termNote type="partOfSpeech">noun</termNote></tig>
+        <tig><term>тройка</term><termNote type="partOfSpeech">noun</termNote>
+          <termNote type="administrativeStatus">supersededTerm-admn-sts</termNote></tig>
       </langSet>
       <langSet xml:lang="en-US">
         <tig><term>troika</term>
@@ -158,12 +159,14 @@ TBX_2008 = """<?xml version="1.0" encoding="UTF-8"?>
 def test_tbx_2008_martif_import() -> None:
     result = import_tbx(TBX_2008.encode())
     first, second = result.terms
-    assert (first.id, first.ru, first.part_of_speech, first.domain) == (
+    assert (first.id, first.ru, first.part_of_speech, first.domain, first.status) == (
         "e1",
         "тройка",
         "noun",
         "repression",
+        "deprecated",  # from the Russian term's administrativeStatus
     )
+    assert second.status == "approved"  # the default for a term without a status
     assert first.equivalents == (
         Equivalent("troika", "preferred"),
         Equivalent("three-man board", "admitted"),
