@@ -4,7 +4,8 @@ The document is built at run time from the shared corpora (``../shared/data/benc
 15k Tatoeba stress document, then the Bible and FLORES sets, taken by their gold beads) and
 is fed to each exporter as a generator, as the app does. Each format runs in a fresh child
 process, so its peak memory (max RSS) is its own; the baseline is the same child after it has
-loaded the corpus, before exporting.
+loaded the corpus, before exporting. Wall and CPU time are both shown: on a shared machine
+CPU time is the figure that does not depend on the others' load.
 
     .venv/bin/python bench/export_bench.py [--pairs 20000] [--formats tmx,html,...]
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -87,6 +89,11 @@ def document(rows: list[tuple[str, str, str]]):  # type: ignore[no-untyped-def]
     )
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -102,10 +109,10 @@ def child(fmt: str, count: int) -> None:
     base = _rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / exporter.filename("bench")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu()
         with path.open("wb") as out:
             written = exporter.write(document(rows), out)
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, _cpu() - c0
         size = path.stat().st_size
     print(
         json.dumps(
@@ -113,6 +120,7 @@ def child(fmt: str, count: int) -> None:
                 "format": fmt,
                 "pairs": written,
                 "seconds": round(seconds, 2),
+                "cpu": round(cpu, 2),
                 "mb": round(size / 1e6, 1),
                 "peak_rss_mb": round(_rss_mb(), 0),
                 "over_baseline_mb": round(_rss_mb() - base, 0),
@@ -138,9 +146,10 @@ def main() -> None:
     formats = args.formats.split(",") if args.formats else list(EXPORTERS)
     print(f"{args.pairs} pairs from {', '.join(SETS)}")
     print(
-        f"{'format':8} {'pairs':>6} {'seconds':>8} {'pairs/s':>8} {'file MB':>8} "
+        f"{'format':8} {'pairs':>6} {'wall s':>8} {'CPU s':>7} {'pairs/CPU s':>11} {'file MB':>8} "
         f"{'peak RSS MB':>11} {'over base MB':>12}  streamed"
     )
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for fmt in formats:
         run = subprocess.run(
             [sys.executable, __file__, "--child", fmt, "--pairs", str(args.pairs)],
@@ -151,9 +160,10 @@ def main() -> None:
             print(f"{fmt:8} failed: {run.stderr.strip().splitlines()[-1:]}")
             continue
         r = json.loads(run.stdout.strip().splitlines()[-1])
-        rate = r["pairs"] / r["seconds"] if r["seconds"] else float("inf")
+        rate = r["pairs"] / r["cpu"] if r["cpu"] else float("inf")
         print(
-            f"{fmt:8} {r['pairs']:>6} {r['seconds']:>8.2f} {rate:>8.0f} {r['mb']:>8.1f} "
+            f"{fmt:8} {r['pairs']:>6} {r['seconds']:>8.2f} {r['cpu']:>7.2f} {rate:>11.0f} "
+            f"{r['mb']:>8.1f} "
             f"{r['peak_rss_mb']:>11.0f} {r['over_baseline_mb']:>12.0f}  "
             f"{'yes' if r['streaming'] else 'no'}"
         )

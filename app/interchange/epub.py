@@ -26,7 +26,7 @@ table.parallel { width: 100%; border-collapse: collapse; }
 table.parallel td { width: 50%; vertical-align: top; padding: .2em .5em .4em; }
 table.parallel td.ru { border-right: 1px solid #bbb; padding-left: 0; }
 table.parallel td.en { padding-right: 0; }
-p { margin: 0 0 .5em; text-align: justify; }
+p { margin: 0 0 .5em; text-align: justify; hyphens: auto; }
 h2 { font-size: 1.15em; margin: .9em 0 .3em; text-align: left; }
 p.en, h2.en { font-style: italic; margin-left: 1em; }
 div.block { margin-bottom: .9em; }
