@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
-from typing import cast
+from typing import Any, cast
 
 import ahocorasick
 
@@ -55,10 +55,8 @@ def _readings_ru(word: str) -> tuple[str, ...]:
     first = _key_ru(word)
     if first == word or not any("а" <= ch <= "я" or ch == "ё" for ch in first):
         return (first,)  # abbreviations, numbers, Latin words: exactly as written
-    from alignment import text as language
-
     scores: dict[str, float] = {}
-    for parse in language._morph().parse(word.lower()):
+    for parse in _analyser().parse(word.lower()):
         form = str(parse.normal_form).replace("ё", "е")
         scores[form] = scores.get(form, 0.0) + float(parse.score)
     others = tuple(f for f, score in scores.items() if f != first and score >= MIN_READING_SCORE)
@@ -66,10 +64,24 @@ def _readings_ru(word: str) -> tuple[str, ...]:
 
 
 @cache
-def _known_en_lemmas() -> frozenset[str]:
-    from alignment.text import _en_lookup
+def _analyser() -> Any:
+    # The language layer's pymorphy3 analyser (loaded once for the aligner and the glossary).
+    from alignment import text as language
 
-    table = _en_lookup()
+    shared = getattr(language, "_morph", None)
+    if shared is not None:
+        return shared()
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@cache
+def _known_en_lemmas() -> frozenset[str]:
+    from alignment import text as language
+
+    lookup = getattr(language, "_en_lookup", None)
+    table: dict[str, str] = lookup() if lookup is not None else {}
     return frozenset(table) | frozenset(table.values())
 
 
