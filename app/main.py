@@ -211,6 +211,18 @@ class RequestSizeLimitMiddleware:
             await self._too_large(scope)(scope, receive, send)
 
 
+_SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"referrer-policy", b"same-origin"),
+    # Restricts framing, forms and plugins only: scripts and styles stay as pages need them.
+    (
+        b"content-security-policy",
+        b"frame-ancestors 'self'; form-action 'self'; base-uri 'self'; object-src 'none'",
+    ),
+)
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -220,15 +232,21 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        dynamic = not scope.get("path", "").startswith("/static/")
+        # static_url() adds ?v=<mtime>: such a URL never changes content, so cache it long.
+        versioned = not dynamic and b"v=" in scope.get("query_string", b"")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
-                for key, value in (
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"referrer-policy", b"same-origin"),
-                ):
+                extra = list(_SECURITY_HEADERS)
+                if dynamic:
+                    # Pages carry unpublished texts and a CSRF token: never keep them in caches.
+                    extra.append((b"cache-control", b"no-store"))
+                elif versioned:
+                    extra.append((b"cache-control", b"public, max-age=31536000, immutable"))
+                for key, value in extra:
                     if key not in present:
                         headers.append((key, value))
                 message["headers"] = headers

@@ -311,3 +311,16 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert {"/api/v1/me", "/api/v1/projects", "/api/v1/projects/{project_id}"} <= set(spec["paths"])
     assert "/login" not in spec["paths"]
+
+
+def test_pages_are_never_cached_but_versioned_assets_are(signed_in: SignedIn) -> None:
+    client, _, _ = signed_in
+    page = client.get("/projects")
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    css_url = page.text.split('<link rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+    assert "?v=" in css_url
+    css = client.get(css_url)
+    assert css.status_code == 200
+    assert "PT Sans" in css.text
+    assert "immutable" in css.headers["cache-control"]
