@@ -7,6 +7,8 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glossary.io import (
     GlossaryImportError,
@@ -16,7 +18,8 @@ from glossary.io import (
     import_tbx,
     load_glossary,
 )
-from glossary.types import Equivalent, Term
+from glossary.matcher import term_key
+from glossary.types import EQUIVALENT_KINDS, Equivalent, Term
 
 TERMS = [
     Term(
@@ -232,3 +235,40 @@ def test_load_glossary_tells_formats_apart(tmp_path: Path) -> None:
     assert load_glossary(tbx).terms == load_glossary(table).terms == TERMS[:2]
     with pytest.raises(GlossaryImportError, match="cannot read the glossary file"):
         load_glossary(tmp_path / "missing.csv")
+
+
+_WORD = st.text(alphabet="абвгдежзийклмнопрстуфхцчшщыэюяАБВГДОПРСТ", min_size=2, max_size=10)
+_TEXT = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp", "Co", "Cn"),
+        blacklist_characters=";|",
+    ),
+    min_size=1,
+    max_size=15,
+).filter(lambda t: any(ch.isalnum() for ch in t))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(_WORD, min_size=1, max_size=3).map(" ".join),
+            st.lists(st.tuples(_TEXT, st.sampled_from(EQUIVALENT_KINDS))),
+            st.sampled_from(["proposed", "approved", "deprecated", "forbidden"]),
+            _TEXT,
+        ),
+        min_size=1,
+        max_size=5,
+        unique_by=lambda t: term_key(t[0]),
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_any_glossary_survives_both_formats(rows: list) -> None:  # type: ignore[type-arg]
+    terms = []
+    for number, (ru, equivalents, status, note) in enumerate(rows, start=1):
+        unique: dict[str, Equivalent] = {}
+        for en, kind in equivalents:
+            unique.setdefault(en.casefold(), Equivalent(en, kind))
+        ordered = sorted(unique.values(), key=lambda e: EQUIVALENT_KINDS.index(e.kind))
+        terms.append(Term(f"t{number}", ru, tuple(ordered), status, note=note, domain=note))
+    assert import_tbx(export_tbx(terms)).terms == terms
+    assert import_csv(export_csv(terms).encode("utf-8")).terms == terms
