@@ -17,13 +17,26 @@ from dataclasses import dataclass
 import numpy as np
 
 from alignment.lexicon import Lexicon, default_lexicon
-from alignment.scoring import PairStats, SideFeatures, features_en, features_ru, pair_stats
+from alignment.scoring import (
+    KeyVocabulary,
+    PairStats,
+    SideFeatures,
+    blocks,
+    features_en,
+    features_ru,
+    pair_stats,
+    with_learned,
+)
 from alignment.search import Band, Chance, Params, diagonal_band, pair_band, path_band, search
 from alignment.types import Bead, Segment
 
 PARAMS = Params()
 _FULL_LIMIT = 400  # documents up to this many segments a side are searched without a band
-_HALF_BAND = 60
+_HALF_BAND = 30  # around the coarse path
+_HALF_BAND_FINE = 20  # around the first pass's path
+_BLOCK = 10  # segments per block in the coarse pass
+_HALF_BAND_BLOCKS = 40
+_MAX_CELLS = 30_000_000
 
 
 @dataclass(frozen=True)
@@ -180,18 +193,22 @@ def _align_free(
     # Paragraph marks help only when paragraphs group several segments on both sides.
     if rps is None or eps is None or rps[:n].all() or eps[:m].all():
         rps = eps = None
-    fe = features_en(en)
-    fr = features_ru(ru, lexicon, {})
+    vocab = KeyVocabulary()
+    fe = features_en(en, vocab)
+    fr = features_ru(ru, lexicon, vocab)
     progress(0.1)
     ratio = float(fe.lengths.sum() / max(fr.lengths.sum(), 1.0))
     params = PARAMS
-    path = _run(fr, fe, params, ratio, rps, eps, None)
-    progress(0.5)
+    guide = None
+    if max(n, m) > _FULL_LIMIT:
+        guide = _coarse_guide(fr, fe, params, ratio)
+        progress(0.25)
+    path = _run(fr, fe, params, ratio, rps, eps, guide, _HALF_BAND)
+    progress(0.55)
     learned = _learn(fr, fe, path)
     if learned:
-        fr = features_ru(ru, lexicon, learned)
-    path_j = _path_rows(path, n)
-    path = _run(fr, fe, params, ratio, rps, eps, path_j)
+        fr = with_learned(fr, learned, vocab)
+    path = _run(fr, fe, params, ratio, rps, eps, _path_rows(path, n), _HALF_BAND_FINE)
     progress(0.95)
     return [
         Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), _confidence(fr, fe, i0, i1, j0, j1))
@@ -206,21 +223,51 @@ def _run(
     ratio: float,
     rps: np.ndarray | None,
     eps: np.ndarray | None,
-    path_j: np.ndarray | None,
+    previous: tuple[np.ndarray, np.ndarray] | None,
+    half: int,
 ) -> list[tuple[int, int, int, int]]:
     n, m = len(fr.lengths), len(fe.lengths)
-    half = _HALF_BAND if max(n, m) > _FULL_LIMIT else max(n, m) + 1
+    if max(n, m) <= _FULL_LIMIT:
+        half = max(n, m) + 1
     while True:
         band: Band = (
-            diagonal_band(n, m, half + abs(n - m)) if path_j is None else path_band(path_j, m, half)
+            diagonal_band(n, m, half + abs(n - m) // 4)
+            if previous is None
+            else path_band(previous[0], previous[1], m, half)
         )
         seg_lo, width = pair_band(band, n, m)
         stats = pair_stats(fr, fe, seg_lo, width)
         chance = _chance(fr, fe, stats)
         path, edge = search(fr, fe, stats, band, params, ratio, chance, rps, eps)
-        if not edge or band.width >= m + 1:
+        # Widen the band when the path ran along its edge (an omission longer than the band),
+        # up to a limit that keeps memory in bounds on very long texts.
+        if not edge or band.width >= m + 1 or band.width * n > _MAX_CELLS:
             return path
         half *= 2
+
+
+def _coarse_guide(
+    fr: SideFeatures, fe: SideFeatures, params: Params, ratio: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """A rough path for a long text: align blocks of about ``_BLOCK`` segments by their rare
+    words and lengths, then interpolate the block boundaries to every Russian prefix."""
+    n, m = len(fr.lengths), len(fe.lengths)
+    count = max(2, -(-max(n, m) // _BLOCK))
+    r_cut = np.round(np.linspace(0, n, count + 1)).astype(np.int64)
+    e_cut = np.round(np.linspace(0, m, count + 1)).astype(np.int64)
+    br = blocks(fr, r_cut, float(np.median(fr.unit_w)) if len(fr.unit_w) else 0.0)
+    be = blocks(fe, e_cut, float(np.median(fe.unit_w)) if len(fe.unit_w) else 0.0)
+    path = _run(br, be, params, ratio, None, None, None, _HALF_BAND_BLOCKS)
+    xs = [0]
+    ys = [0]
+    for i0, i1, j0, j1 in path:
+        if i1 > i0 and j1 > j0:
+            xs.append(int(r_cut[i1]))
+            ys.append(int(e_cut[j1]))
+    xs.append(n)
+    ys.append(m)
+    centre = np.round(np.interp(np.arange(n + 1), xs, ys)).astype(np.int64)
+    return centre, centre
 
 
 def _chance(fr: SideFeatures, fe: SideFeatures, stats: PairStats) -> Chance:
@@ -245,12 +292,20 @@ def _chance(fr: SideFeatures, fe: SideFeatures, stats: PairStats) -> Chance:
     return Chance.estimate(q_ru, p_ru, q_en, p_en)
 
 
-def _path_rows(path: list[tuple[int, int, int, int]], n: int) -> np.ndarray:
-    rows = np.zeros(n + 1, dtype=np.int64)
+def _path_rows(path: list[tuple[int, int, int, int]], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where the path enters and leaves each Russian prefix (they differ after 0-1 beads)."""
+    entry = np.full(n + 1, -1, dtype=np.int64)
+    exit_ = np.zeros(n + 1, dtype=np.int64)
     for i0, i1, j0, j1 in path:
-        for i in range(i0, i1 + 1):
-            rows[i] = j0 if i == i0 else j1
-    return rows
+        if entry[i0] < 0:
+            entry[i0] = j0
+        exit_[i0] = max(exit_[i0], j0)
+        for i in range(i0 + 1, i1 + 1):
+            entry[i] = exit_[i] = j1
+    entry[n] = entry[n] if entry[n] >= 0 else exit_[n]
+    exit_[n] = max(exit_[n], int(path[-1][3]) if path else 0)
+    entry = np.where(entry < 0, exit_, entry)
+    return entry, exit_
 
 
 def _learn(
@@ -263,8 +318,8 @@ def _learn(
     for i0, i1, j0, j1 in path:
         if i1 - i0 != 1 or j1 - j0 != 1:
             continue
-        rl = set(fr.lemmas[i0])
-        el = set(fe.lemmas[j0])
+        rl = set(fr.lemmas(i0))
+        el = set(fe.lemmas(j0))
         if not rl or not el or len(rl) * len(el) > 900:
             continue
         cr.update(rl)

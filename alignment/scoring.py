@@ -13,14 +13,14 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from alignment.anchors import month_key, name_anchor, number_keys, punctuation_keys
+from alignment.anchors import Lang, month_key, name_anchor, number_keys
 from alignment.lexicon import Lexicon
-from alignment.text import is_abbreviation, lemma_en, lemma_ru, tokenize
+from alignment.text import _TOKEN_RE, is_abbreviation, lemma_en, lemma_ru
 
 # Words that carry grammar rather than content: they match everywhere, so they are left out.
 FUNCTION_RU = frozenset(
@@ -32,18 +32,43 @@ FUNCTION_EN = frozenset(
     that this these those or but not no nor so if then than there which who whom whose what
     do does did have has had will would shall should can could may might must 's""".split()
 )
-_MIN_WEIGHT = 1e-6
 
 
 @dataclass
 class SideFeatures:
-    """The units of every segment of one side: keys and weights, plus character lengths."""
+    """The units of every segment of one side, as flat arrays, plus character lengths.
+
+    Unit ``u`` belongs to segment ``unit_seg[u]`` and weighs ``unit_w[u]``; it may match
+    through the keys ``occ_kid[k]`` for every ``k`` with ``occ_uid[k] == u`` (key ids of the
+    document's shared key vocabulary).
+    """
 
     lengths: np.ndarray  # characters per segment
-    units: list[list[tuple[frozenset[str], float]]]
     weights: np.ndarray  # total unit weight per segment
-    lemmas: list[list[str]]  # content lemmas per segment (for the learned lexicon)
-    keys: list[frozenset[str]] = field(default_factory=list)  # union of unit keys
+    unit_w: np.ndarray
+    unit_seg: np.ndarray
+    unit_lemma: list[str]
+    occ_kid: np.ndarray
+    occ_uid: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def lemmas(self, seg: int) -> list[str]:
+        """The unit lemmas of segment ``seg`` (in order)."""
+        a, z = np.searchsorted(self.unit_seg, [seg, seg + 1])
+        return self.unit_lemma[a:z]
+
+
+class KeyVocabulary(dict[str, int]):
+    """Key string → id, shared by the two sides of one document."""
+
+    def id_of(self, key: str) -> int:
+        """The id of ``key``, adding it when new."""
+        kid = self.get(key)
+        if kid is None:
+            kid = self[key] = len(self)
+        return kid
 
 
 def _idf(df: Counter[str], n: int) -> dict[str, float]:
@@ -51,12 +76,12 @@ def _idf(df: Counter[str], n: int) -> dict[str, float]:
     return {k: math.log((n + 4.0) / (c + 1.0)) + 0.5 for k, c in df.items()}
 
 
-def _anchor_keys(word: str, lemma: str, lang: str, capitalised: bool) -> list[str]:
+def _anchor_keys(word: str, lemma: str, lang: Lang, capitalised: bool) -> list[str]:
     keys: list[str] = []
     if any(ch.isdigit() for ch in word):
-        keys.extend(number_keys(word, "ru" if lang == "ru" else "en"))
+        keys.extend(number_keys(word, lang))
         return keys
-    month = month_key(lemma, "ru" if lang == "ru" else "en")
+    month = month_key(lemma, lang)
     if month:
         keys.append(month)
     if capitalised or is_abbreviation(word):
@@ -66,77 +91,139 @@ def _anchor_keys(word: str, lemma: str, lang: str, capitalised: bool) -> list[st
     return keys
 
 
-def _segment_words(text: str) -> list[tuple[str, bool]]:
-    out = []
-    for tok in tokenize(text):
-        if tok.is_word:
-            out.append((tok.text, tok.text[:1].isupper()))
-    return out
+_Unit = tuple[str, tuple[int, ...]] | None
 
 
-def features_en(segments: Sequence[str]) -> SideFeatures:
-    """Units of English segments."""
-    raw: list[list[tuple[str, list[str]]]] = []
+def _en_keys(word: str) -> tuple[str, list[str]] | None:
+    if any(ch.isdigit() for ch in word):
+        return word, number_keys(word, "en")
+    lem = lemma_en(word.lower())
+    if lem in FUNCTION_EN:
+        return None
+    return lem, [lem, *_anchor_keys(word, lem, "en", word[:1].isupper())]
+
+
+def _ru_keys(word: str, lexicon: Lexicon) -> tuple[str, list[str]] | None:
+    if any(ch.isdigit() for ch in word):
+        return word, number_keys(word, "ru")
+    lem = lemma_ru(word)
+    if lem in FUNCTION_RU:
+        return None
+    keys = list(lexicon.translations(lem))
+    if not any("\u0400" <= ch <= "\u04ff" for ch in lem):
+        keys.append(lemma_en(lem))  # a word in Latin letters left in the Russian text
+    keys.extend(_anchor_keys(word, lem, "ru", word[:1].isupper()))
+    return lem, keys
+
+
+def _features(segments: Sequence[str], unit_of: Callable[[str], _Unit]) -> SideFeatures:
+    cache: dict[str, _Unit] = {}
+    seg_of: list[int] = []
+    lemma_of: list[str] = []
+    kids_of: list[tuple[int, ...]] = []
     df: Counter[str] = Counter()
-    for text in segments:
-        items: list[tuple[str, list[str]]] = []
-        for word, cap in _segment_words(text):
-            low = word.lower()
-            lem = word if any(ch.isdigit() for ch in word) else lemma_en(low)
-            if lem in FUNCTION_EN:
-                continue
-            keys = [lem, *_anchor_keys(word, lem, "en", cap)]
-            items.append((lem, keys))
-        for p in punctuation_keys(text):
-            items.append((p, [p]))
-        raw.append(items)
-        df.update({lem for lem, _ in items})
-    return _finish(raw, df, segments)
-
-
-def features_ru(segments: Sequence[str], lexicon: Lexicon, learned: Mapping[str, set[str]]) -> SideFeatures:
-    """Units of Russian segments: each content word with the English keys it may match."""
-    raw: list[list[tuple[str, list[str]]]] = []
-    df: Counter[str] = Counter()
-    cache: dict[str, list[str]] = {}
-    for text in segments:
-        items: list[tuple[str, list[str]]] = []
-        for word, cap in _segment_words(text):
-            if any(ch.isdigit() for ch in word):
-                items.append((word, number_keys(word, "ru")))
-                continue
-            low = word.lower()
-            lem = lemma_ru(low)
-            if lem in FUNCTION_RU:
-                continue
-            ck = f"{lem}\x00{int(cap)}\x00{word if is_abbreviation(word) else ''}"
-            keys = cache.get(ck)
-            if keys is None:
-                keys = list(lexicon.translations(lem))
-                if lem in learned:
-                    keys.extend(learned[lem])
-                if not any("\u0400" <= ch <= "\u04ff" for ch in lem):
-                    keys.append(lemma_en(lem))  # a Latin word left in the Russian text
-                keys.extend(_anchor_keys(word, lem, "ru", cap))
-                cache[ck] = keys
-            items.append((lem, keys))
-        for p in punctuation_keys(text):
-            items.append((p, [p]))
-        raw.append(items)
-        df.update({lem for lem, _ in items})
-    return _finish(raw, df, segments)
-
-
-def _finish(
-    raw: list[list[tuple[str, list[str]]]], df: Counter[str], segments: Sequence[str]
-) -> SideFeatures:
+    for s_no, text in enumerate(segments):
+        start = len(lemma_of)
+        for word in _TOKEN_RE.findall(text):
+            if not word[0].isalnum():
+                continue  # punctuation
+            try:
+                unit = cache[word]
+            except KeyError:
+                unit = cache[word] = unit_of(word)
+            if unit is not None:
+                lemma_of.append(unit[0])
+                kids_of.append(unit[1])
+        for mark in ("?", "!"):
+            if mark in text:
+                unit = cache.get(mark) or unit_of(mark)
+                if unit is not None:
+                    lemma_of.append(mark)
+                    kids_of.append(unit[1])
+        seg_of.extend([s_no] * (len(lemma_of) - start))
+        df.update(set(lemma_of[start:]))
     idf = _idf(df, len(segments))
-    units = [[(frozenset(keys), idf[lem]) for lem, keys in items] for items in raw]
-    weights = np.array([sum(w for _, w in u) for u in units], dtype=np.float64)
+    unit_w = np.array([idf[lem] for lem in lemma_of], dtype=np.float64)
+    unit_seg = np.array(seg_of, dtype=np.int64)
+    weights = np.bincount(unit_seg, unit_w, minlength=len(segments)).astype(np.float64)
     lengths = np.array([max(1, len(s.strip())) for s in segments], dtype=np.float64)
-    lemmas = [[lem for lem, _ in items] for items in raw]
-    keys = [frozenset().union(*(k for k, _ in u)) if u else frozenset() for u in units]
-    return SideFeatures(lengths, units, weights, lemmas, keys)
+    sizes = np.array([len(k) for k in kids_of], dtype=np.int64)
+    occ_uid = np.repeat(np.arange(len(kids_of), dtype=np.int64), sizes)
+    occ_kid = np.fromiter((k for ks in kids_of for k in ks), dtype=np.int64, count=int(sizes.sum()))
+    return SideFeatures(lengths, weights, unit_w, unit_seg, lemma_of, occ_kid, occ_uid)
+
+
+def features_en(segments: Sequence[str], vocab: KeyVocabulary) -> SideFeatures:
+    """Units of English segments: content lemmas and their anchors (keys added to ``vocab``)."""
+
+    def unit_of(word: str) -> _Unit:
+        found = _en_keys(word) if word not in "?!" else (word, [word])
+        if found is None:
+            return None
+        return found[0], tuple(vocab.id_of(k) for k in found[1])
+
+    return _features(segments, unit_of)
+
+
+def features_ru(segments: Sequence[str], lexicon: Lexicon, vocab: KeyVocabulary) -> SideFeatures:
+    """Units of Russian segments: each content word with the English keys it may match.
+
+    Only keys found on the English side (``vocab``, filled by :func:`features_en`) are kept.
+    """
+
+    def unit_of(word: str) -> _Unit:
+        found = _ru_keys(word, lexicon) if word not in "?!" else (word, [word])
+        if found is None:
+            return None
+        return found[0], tuple({vocab[k] for k in found[1] if k in vocab})
+
+    return _features(segments, unit_of)
+
+
+def with_learned(
+    side: SideFeatures, learned: Mapping[str, set[str]], vocab: KeyVocabulary
+) -> SideFeatures:
+    """Russian features with the keys of a learned lexicon added to the units it covers."""
+    extra_uid: list[int] = []
+    extra_kid: list[int] = []
+    for uid, lem in enumerate(side.unit_lemma):
+        for en in learned.get(lem, ()):
+            kid = vocab.get(en)
+            if kid is not None:
+                extra_uid.append(uid)
+                extra_kid.append(kid)
+    if not extra_uid:
+        return side
+    return SideFeatures(
+        side.lengths,
+        side.weights,
+        side.unit_w,
+        side.unit_seg,
+        side.unit_lemma,
+        np.concatenate([side.occ_kid, np.array(extra_kid, dtype=np.int64)]),
+        np.concatenate([side.occ_uid, np.array(extra_uid, dtype=np.int64)]),
+    )
+
+
+def blocks(side: SideFeatures, cuts: np.ndarray, min_weight: float) -> SideFeatures:
+    """Consecutive segments joined into blocks at ``cuts`` (a coarse view of a long text),
+    keeping only units weighing more than ``min_weight`` (the rarer words)."""
+    block_of_seg = np.searchsorted(cuts, np.arange(len(side.lengths)), side="right") - 1
+    keep = side.unit_w > min_weight
+    new_uid = np.cumsum(keep) - 1
+    unit_seg = block_of_seg[side.unit_seg[keep]]
+    unit_w = side.unit_w[keep]
+    occ_keep = keep[side.occ_uid]
+    count = len(cuts) - 1
+    return SideFeatures(
+        np.maximum(np.bincount(block_of_seg, side.lengths, minlength=count), 1.0),
+        np.bincount(unit_seg, unit_w, minlength=count).astype(np.float64),
+        unit_w,
+        unit_seg,
+        [lem for lem, k in zip(side.unit_lemma, keep, strict=True) if k],
+        side.occ_kid[occ_keep],
+        new_uid[side.occ_uid[occ_keep]],
+    )
 
 
 @dataclass
@@ -150,36 +237,42 @@ class PairStats:
 
 
 def pair_stats(ru: SideFeatures, en: SideFeatures, lo: np.ndarray, width: int) -> PairStats:
-    """Matched weights for every pair in the band (Russian ``i`` × English ``lo[i]..+width``)."""
-    n = len(ru.units)
-    postings: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
-    for j, units in enumerate(en.units):
-        for u, (keys, w) in enumerate(units):
-            for k in keys:
-                postings[k].append((j, u, w))
-    starts = {k: [p[0] for p in v] for k, v in postings.items()}
+    """Matched weights for every pair in the band (Russian ``i`` × English ``lo[i]..+width``).
+
+    Vectorised: every (key, Russian segment) occurrence is looked up among the English
+    occurrences of the same key inside its band with one ``searchsorted``; a unit that matches
+    a segment through several keys is then counted once.
+    """
+    n, m = len(ru.lengths), len(en.lengths)
+    lo = np.asarray(lo, dtype=np.int64)
     out_ru = np.zeros((n, width), dtype=np.float64)
     out_en = np.zeros((n, width), dtype=np.float64)
-    for i, units in enumerate(ru.units):
-        a = int(lo[i])
-        b = a + width
-        row_ru = out_ru[i]
-        row_en = out_en[i]
-        seen_en: set[tuple[int, int]] = set()
-        for keys, w in units:
-            hit: set[int] = set()
-            for k in keys:
-                plist = postings.get(k)
-                if plist is None:
-                    continue
-                js = starts[k]
-                s = bisect_left(js, a)
-                e = bisect_left(js, b, s)
-                for j, u, we in plist[s:e]:
-                    hit.add(j)
-                    if (j, u) not in seen_en:
-                        seen_en.add((j, u))
-                        row_en[j - a] += we
-            for j in hit:
-                row_ru[j - a] += w
+    if len(ru.occ_kid) == 0 or len(en.occ_kid) == 0:
+        return PairStats(lo, width, out_ru, out_en)
+    ej_all = en.unit_seg[en.occ_uid]
+    comb = en.occ_kid * (m + 1) + ej_all
+    order = np.argsort(comb, kind="stable")
+    comb = comb[order]
+    ej = ej_all[order]
+    eu = en.occ_uid[order]
+    ri = ru.unit_seg[ru.occ_uid]
+    base = ru.occ_kid * (m + 1) + lo[ri]
+    start = np.searchsorted(comb, base)
+    stop = np.searchsorted(comb, base + width)
+    count = stop - start
+    total = int(count.sum())
+    if total == 0:
+        return PairStats(lo, width, out_ru, out_en)
+    rep = np.repeat(np.arange(len(base)), count)
+    eidx = np.repeat(start - (np.cumsum(count) - count), count) + np.arange(total)
+    ii = ri[rep]
+    jj = ej[eidx]
+    ru_u = ru.occ_uid[rep]
+    en_u = eu[eidx]
+    cell = ii * width + (jj - lo[ii])
+    # A Russian unit counts once per English segment, an English unit once per Russian one.
+    _, first = np.unique(ru_u * (m + 1) + jj, return_index=True)
+    out_ru.reshape(-1)[:] += np.bincount(cell[first], ru.unit_w[ru_u[first]], minlength=n * width)
+    _, first = np.unique(en_u * (n + 1) + ii, return_index=True)
+    out_en.reshape(-1)[:] += np.bincount(cell[first], en.unit_w[en_u[first]], minlength=n * width)
     return PairStats(lo, width, out_ru, out_en)

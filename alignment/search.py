@@ -83,11 +83,13 @@ def diagonal_band(n: int, m: int, half: int) -> Band:
     return _clip_band(centre - half, 2 * half + 1, m)
 
 
-def path_band(path_j: np.ndarray, m: int, half: int) -> Band:
-    """A band of ``2 * half + 1`` around a previous path (``path_j[i]`` = its English prefix)."""
-    if m + 1 <= 2 * half + 1:
-        return Band(np.zeros(len(path_j), dtype=np.int64), m + 1)
-    return _clip_band(path_j.astype(np.int64) - half, 2 * half + 1, m)
+def path_band(entry: np.ndarray, exit_: np.ndarray, m: int, half: int) -> Band:
+    """A band reaching ``half`` beyond a previous path, which enters Russian prefix ``i`` at
+    English prefix ``entry[i]`` and leaves it at ``exit_[i]`` (after a run of 0-1 beads)."""
+    width = 2 * half + 1 + int((exit_ - entry).max(initial=0))
+    if m + 1 <= width:
+        return Band(np.zeros(len(entry), dtype=np.int64), m + 1)
+    return _clip_band(entry.astype(np.int64) - half, width, m)
 
 
 def _clip_band(lo: np.ndarray, width: int, m: int) -> Band:
@@ -143,90 +145,94 @@ def search(
     for a in (1, 2, 3):
         if n >= a:
             pad = max(pad, int((lo[a:] - lo[:-a]).max()) + 4)
-    D = np.full((n + 1, W + 2 * pad), INF)
-    BP = np.zeros((n + 1, W), dtype=np.int8)
-    tidx = np.arange(W)
+    J = lo[:, None] + np.arange(W)[None, :]  # (n + 1, W): English prefix of each cell
+    valid = J <= m
+    Jc = np.minimum(J, m)
+    rows = np.arange(n + 1)[:, None]
     s_lo, s_w = stats.lo, stats.width
-    pr, pe = stats.ru, stats.en
     lex, lenw, var = params.lexical, params.length, params.variance
-    # cost of a 0-1 bead for English segment j (prefix j -> j + 1)
-    skip_en = np.full(m, params.skip)
-    skip_ru = np.full(n, params.skip)
-    skip_en_cum = np.concatenate([[0.0], np.cumsum(skip_en)])
 
-    def gather(arr: np.ndarray, i_seg: int, j: np.ndarray) -> np.ndarray:
+    def gather(arr: np.ndarray, i_seg: np.ndarray, j: np.ndarray) -> np.ndarray:
         idx = j - s_lo[i_seg]
-        ok = (idx >= 0) & (idx < s_w)
+        ok = (idx >= 0) & (idx < s_w) & (j >= 0)
         return np.where(ok, arr[i_seg, np.clip(idx, 0, s_w - 1)], 0.0)
 
+    costs: dict[tuple[int, int], np.ndarray] = {}
+    for a, b in BEADS:
+        if a == 0 or b == 0:
+            continue
+        i_from = np.clip(rows - a, 0, max(n - 1, 0))
+        j0 = J - b
+        ok = valid & (j0 >= 0) & (rows >= a)
+        mr = np.zeros((n + 1, W))
+        me = np.zeros((n + 1, W))
+        en_sums = [np.zeros((n + 1, W)) for _ in range(b)]
+        for da in range(a):
+            ii = np.clip(i_from + da, 0, max(n - 1, 0))
+            acc = np.zeros((n + 1, W))
+            for db in range(b):
+                acc += gather(stats.ru, ii, j0 + db)
+                en_sums[db] += gather(stats.en, ii, j0 + db)
+            mr += np.minimum(acc, ru.weights[ii])
+        for db in range(b):
+            jv = np.clip(j0 + db, 0, max(m - 1, 0))
+            me += np.minimum(en_sums[db], en.weights[jv])
+        i_lo = np.maximum(rows - a, 0)
+        jb = np.maximum(j0, 0)
+        wr = cum_wr[np.minimum(rows, n)] - cum_wr[i_lo]
+        we = cum_we[Jc] - cum_we[jb]
+        # Log-likelihood ratio: matched content is evidence for the bead, unmatched content
+        # against it; a larger bead matches more by chance, so each match earns less.
+        evidence = (
+            mr * chance.ru_hit[b]
+            + (wr - mr) * chance.ru_miss[b]
+            + me * chance.en_hit[a]
+            + (we - me) * chance.en_miss[a]
+        )
+        lr = cum_r[np.minimum(rows, n)] - cum_r[i_lo]
+        le = cum_e[Jc] - cum_e[jb]
+        delta = (le - ratio * lr) / np.sqrt(var * (ratio * lr + le) * 0.5 + 1.0)
+        cost = -lex * evidence + lenw * 0.5 * delta * delta
+        if a + b == 3:
+            cost += params.merge2
+        elif a + b > 3:
+            cost += params.merge3
+        # Paragraphs: a bead should start a paragraph on both sides or on neither, and a
+        # merged bead should not run across a paragraph boundary.
+        cost += params.paragraph * np.abs(rps[i_lo] - eps[jb])
+        inside = (cum_rps[np.minimum(rows, n)] - cum_rps[np.minimum(i_lo + 1, n)]) + (
+            cum_eps[Jc] - cum_eps[np.minimum(jb + 1, m)]
+        )
+        cost += params.paragraph_inside * np.maximum(inside, 0.0)
+        costs[(a, b)] = np.where(ok, cost, INF)
+
+    D = np.full((n + 1, W + 2 * pad), INF)
+    BP = np.zeros((n + 1, W), dtype=np.int8)
+    skip_en_cum = np.arange(m + 1, dtype=np.float64) * params.skip
+    cand = np.empty((len(BEADS), W))
     for i in range(n + 1):
-        J = lo[i] + tidx
-        valid = J <= m
-        Jc = np.minimum(J, m)
-        cand = np.full((len(BEADS), W), INF)
         if i == 0:
-            cand[0, 0] = INF
             base = np.full(W, INF)
-            base[0] = 0.0 if lo[0] == 0 else INF
+            base[0] = 0.0
+            bp = np.full(W, -1, dtype=np.int8)
         else:
+            cand.fill(INF)
             for t, (a, b) in enumerate(BEADS):
                 if a == 0 or i < a:
                     continue
                 shift = int(lo[i] - lo[i - a]) - b + pad
                 prev = D[i - a, shift : shift + W]
                 if b == 0:
-                    cost = skip_ru[i - a] if a == 1 else INF
-                    cand[t] = prev + cost
-                    continue
-                j0 = Jc - b
-                ok = (J - b >= 0) & valid
-                mr = np.zeros(W)
-                me = np.zeros(W)
-                for ii in range(i - a, i):
-                    acc = np.zeros(W)
-                    for jj in range(b):
-                        acc += gather(pr, ii, j0 + jj)
-                    mr += np.minimum(acc, ru.weights[ii])
-                for jj in range(b):
-                    jv = np.clip(j0 + jj, 0, max(m - 1, 0))
-                    acc = np.zeros(W)
-                    for ii in range(i - a, i):
-                        acc += gather(pe, ii, j0 + jj)
-                    me += np.minimum(acc, en.weights[jv])
-                wr = cum_wr[i] - cum_wr[i - a]
-                we = cum_we[Jc] - cum_we[np.maximum(j0, 0)]
-                # Log-likelihood ratio: matched content is evidence for the bead, unmatched
-                # content against it; a larger bead matches more by chance, so earns less.
-                evidence = (
-                    mr * chance.ru_hit[b]
-                    + (wr - mr) * chance.ru_miss[b]
-                    + me * chance.en_hit[a]
-                    + (we - me) * chance.en_miss[a]
-                )
-                lr = cum_r[i] - cum_r[i - a]
-                le = cum_e[Jc] - cum_e[np.maximum(j0, 0)]
-                delta = (le - ratio * lr) / np.sqrt(var * (ratio * lr + le) * 0.5 + 1.0)
-                cost = -lex * evidence + lenw * 0.5 * delta * delta
-                if a + b == 3:
-                    cost = cost + params.merge2
-                elif a + b > 3:
-                    cost = cost + params.merge3
-                # Paragraphs: beads should start (and so end) on both sides' paragraph starts.
-                jb = np.maximum(j0, 0)
-                cost = cost + params.paragraph * np.abs(rps[i - a] - eps[jb])
-                inside = (cum_rps[i] - cum_rps[i - a + 1]) + (cum_eps[Jc] - cum_eps[jb + 1])
-                cost = cost + params.paragraph_inside * np.maximum(inside, 0.0)
-                cand[t] = np.where(ok, prev + cost, INF)
-            base = cand.min(axis=0)
-        # 0-1 beads chain inside the row: D[j] = min(base[j], D[j-1] + skip_en[j-1]).
-        S = skip_en_cum[Jc]
-        chained = np.minimum.accumulate(np.where(valid, base - S, INF)) + S
-        row = np.where(valid, np.minimum(base, chained), INF)
-        if i > 0:
+                    np.add(prev, params.skip, out=cand[t])
+                else:
+                    np.add(prev, costs[(a, b)][i], out=cand[t])
             bp = cand.argmin(axis=0).astype(np.int8)
-        else:
-            bp = np.full(W, -1, dtype=np.int8)
-        bp = np.where(chained < base - 1e-12, 2, bp).astype(np.int8)
+            base = cand[bp, np.arange(W)]
+        # 0-1 beads chain inside the row: D[j] = min(base[j], D[j-1] + skip).
+        S = skip_en_cum[Jc[i]]
+        chained = np.minimum.accumulate(np.where(valid[i], base - S, INF)) + S
+        row = np.where(valid[i], np.minimum(base, chained), INF)
+        bp = np.where(chained < base - 1e-9, 2, bp).astype(np.int8)
         D[i, pad : pad + W] = row
         BP[i] = bp
     # Backtrace.
