@@ -278,6 +278,8 @@ def store_alignment(
                 )
     if segment_rows:
         session.execute(insert(SegmentRow.metadata.tables["segments"]), segment_rows)
+    # The rows went in without the ORM: a loaded ``document.pairs`` must be read again.
+    session.expire(document, ["pairs"])
     return len(pair_rows)
 
 
@@ -349,6 +351,9 @@ def _without_text(side: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in side.items() if key != "text"}
 
 
-def register() -> None:
+def register_jobs() -> None:
     """Make the import job known to the job worker (idempotent)."""
     jobs.register_handler(IMPORT_JOB, _run_import_job)
+
+
+register = register_jobs

@@ -485,11 +485,30 @@ def start_worker(scope: SessionScope | None = None) -> JobWorker:
     Every app gets its own worker, so two apps on two databases in one process (tests) never
     run each other's jobs; several workers on one database are safe, claims being atomic.
     """
-    _register_builtin_handlers()
+    register_all_handlers()
     return JobWorker(scope).start()
 
 
-def _register_builtin_handlers() -> None:
-    from app.services import imports
+def register_all_handlers() -> list[str]:
+    """Import every ``app.services`` module and call its ``register_jobs()``, if it has one.
 
-    imports.register()
+    That is how a feature makes its job kinds known to every worker: define
+    ``register_jobs()`` in its service module, calling :func:`register_handler`.
+    """
+    import importlib
+    import pkgutil
+
+    import app.services
+
+    for info in pkgutil.iter_modules(app.services.__path__):
+        if info.name.startswith("_"):
+            continue
+        try:
+            module = importlib.import_module(f"app.services.{info.name}")
+        except Exception:
+            log.exception("could not load app.services.%s for its job handlers", info.name)
+            continue
+        register = getattr(module, "register_jobs", None)
+        if callable(register):
+            register()
+    return registered_kinds()

@@ -299,3 +299,8 @@ def test_job_json_for_members_only(
     assert other.get(f"/api/v1/jobs/{job_id}").status_code == 404
     page = other.get(f"/jobs/{job_id}")
     assert page.status_code == 404
+
+
+def test_workers_know_every_service_that_registers_jobs() -> None:
+    kinds = jobs.register_all_handlers()
+    assert "import" in kinds
