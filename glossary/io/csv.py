@@ -139,18 +139,31 @@ def decode(data: bytes) -> str:
 
 
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    sample = "\n".join(text.splitlines()[:20])
+    lines = text.splitlines()
+    # A header row Sverka knows settles it (the sniffer guesses badly on short files).
+    if lines:
+        best, best_known = "", 0
+        for delimiter in ",;\t":
+            cells = next(csv.reader([lines[0]], delimiter=delimiter), [])
+            known = sum(1 for c in cells if c.strip().lower().replace(" ", "_") in _ALIASES)
+            if known > best_known:
+                best, best_known = delimiter, known
+        if best_known >= 2:
+            return _with_delimiter(best)
+    sample = "\n".join(lines[:20])
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         first = sample.split("\n", 1)[0]
-        delimiter = max(",;\t", key=first.count)
+        return _with_delimiter(max(",;\t", key=first.count))
 
-        class _Guessed(csv.excel):
-            pass
 
-        _Guessed.delimiter = delimiter
-        return _Guessed
+def _with_delimiter(delimiter: str) -> type[csv.Dialect]:
+    class _Chosen(csv.excel):
+        pass
+
+    _Chosen.delimiter = delimiter
+    return _Chosen
 
 
 def _cell(value: str, where: str, column: str, problems: list[str]) -> str:
