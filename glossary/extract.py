@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from alignment.text import Lang, has_cyrillic, is_abbreviation
+from alignment.text import Lang, has_cyrillic, is_abbreviation, part_of_speech_ru
 from glossary.matcher import TermMatcher, units
 
 MIN_DICE = 0.2
@@ -105,15 +105,28 @@ def _ngrams(run: list[_Word], lang: Lang, sizes: range) -> list[tuple[int, int]]
     return out
 
 
+_VERBAL = frozenset({"VERB", "INFN", "GRND", "PRTS"})
+
+
+def _noun_phrase(words: list[_Word]) -> bool:
+    """A term is a noun phrase: a noun (or a word pymorphy3 does not know) and no verb."""
+    kinds = [part_of_speech_ru(w.surface) for w in words]
+    return not _VERBAL.intersection(k for k in kinds if k) and any(
+        k in (None, "NOUN", "NAME") for k in kinds
+    )
+
+
 def _names(run: list[_Word]) -> list[tuple[int, int]]:
+    stop = _stop_words("ru")
     out: list[tuple[int, int]] = []
     for i, first in enumerate(run):
-        if not _capitalised(first) or is_abbreviation(first.surface):
+        # "Но Иисус", "И Он": a capitalised function word opens a sentence, not a name.
+        if not _capitalised(first) or is_abbreviation(first.surface) or first.key in stop:
             continue
         lower = 0
         for j in range(i + 1, min(len(run), i + 6)):
             word = run[j]
-            if _capitalised(word):
+            if _capitalised(word) and word.key not in stop:
                 out.append((i, j + 1))
                 lower = 0
             else:
@@ -155,7 +168,11 @@ def extract_candidates(
                 if is_abbreviation(w.surface) and has_cyrillic(w.surface):
                     spans.append(("abbreviation", i, i + 1))
             spans += [("name", i, j) for i, j in _names(run)]
-            spans += [("ngram", i, j) for i, j in _ngrams(run, "ru", range(2, 4))]
+            spans += [
+                ("ngram", i, j)
+                for i, j in _ngrams(run, "ru", range(2, 4))
+                if _noun_phrase(run[i:j])
+            ]
             for kind, i, j in spans:
                 start, end = run[i].start, run[j - 1].end
                 if any(s <= start and end <= e for s, e in covered):
