@@ -263,12 +263,14 @@ def load_demo(settings: Settings, engine: Engine) -> list[str]:
                 "`sverka user add NAME --admin`.",
             ]
         else:
-            owner = (
-                session.scalars(
-                    select(User).where(User.is_active).order_by(User.is_admin.desc(), User.id)
-                ).first()
-                or session.scalars(select(User).order_by(User.id)).one()
-            )
+            found = session.scalars(
+                select(User).where(User.is_active).order_by(User.is_admin.desc(), User.id)
+            ).first()
+            if found is None:
+                raise CommandError(
+                    "Every account is deactivated: create one with `sverka user add NAME --admin`."
+                )
+            owner = found
         project = projects.find_project_by_name(session, DEMO_PROJECT)
         if project is None:
             project = projects.create_project(
