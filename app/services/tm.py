@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy import delete, event, insert, inspect, select, union_all
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,7 @@ from app.models import (
 from app.services.errors import NotFound, ServiceError, TooLarge
 from app.services.permissions import Action, require
 from app.tm import DiffSpan, analyse, diff_spans, exact_hash, index_keys, lemma_hash, query_keys
-from app.tm.analysis import Analysed
+from app.tm.analysis import Analysed, analyse_stored
 from app.tm.index import MemoryIndex
 from app.tm.scoring import score_stored, substitute_numbers
 
@@ -356,21 +356,21 @@ def _candidate_ids(session: Session, query: Analysed, projects: Sequence[int]) -
     if index is not None:
         indexed = index.max_id
         found.update(index.candidates(query_keys(query), projects, limit=_CANDIDATES))
-    # Units the index has not seen: this transaction's own, or committed a moment ago.
-    tail = select(TMUnit.id).where(TMUnit.id > indexed, TMUnit.project_id.in_(projects))
-    found.update(session.scalars(tail.order_by(TMUnit.id.desc()).limit(_TAIL_LIMIT)))
-    # Same lemmas (inflection or number variants) and identical text are always candidates.
-    # Looked up by the hash alone (projects filtered here): given both, a planner without
+    # Units the index has not seen (this transaction's own, or committed a moment ago), and
+    # units with the same lemmas (inflection or number variants) or the identical text, which
+    # are candidates even when they share no indexed lemma. One round trip; looked up by hash
+    # alone (projects are filtered when the rows are read): given both, a planner without
     # statistics may prefer the project index and read every unit of the project.
-    allowed = set(projects)
-    for column, value in (
-        (TMUnit.ru_lemma, lemma_hash(query)),
-        (TMUnit.ru_exact, exact_hash(query.text)),
-    ):
-        rows = session.execute(
-            select(TMUnit.id, TMUnit.project_id).where(column == value).limit(200)
-        )
-        found.update(unit_id for unit_id, project_id in rows if project_id in allowed)
+    tail = (
+        select(TMUnit.id)
+        .where(TMUnit.id > indexed, TMUnit.project_id.in_(projects))
+        .order_by(TMUnit.id.desc())
+        .limit(_TAIL_LIMIT)
+    )
+    same_lemmas = select(TMUnit.id).where(TMUnit.ru_lemma == lemma_hash(query)).limit(200)
+    same_text = select(TMUnit.id).where(TMUnit.ru_exact == exact_hash(query.text)).limit(200)
+    parts = [q.subquery() for q in (tail, same_lemmas, same_text)]
+    found.update(session.scalars(union_all(*(select(p.c.id) for p in parts))))
     return found
 
 
@@ -474,8 +474,10 @@ def best_matches(
     for unit in ordered:
         if (unit.ru, unit.en) in seen:  # the same translation from two places: show it once
             continue
+        if len(matches) >= limit and (context is None or matches[-1].score < 100):
+            break
         seen.add((unit.ru, unit.en))
-        candidate = analyse(unit.ru)
+        candidate = analyse_stored(unit.ru, unit.lemmas)
         diff = diff_spans(query, candidate)
         en, notes = substitute_numbers(query, candidate, unit.en)
         value = diff.score

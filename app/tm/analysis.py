@@ -80,6 +80,19 @@ def analyse(text: str) -> Analysed:
     return Analysed(text, tuple(tokens))
 
 
+def analyse_stored(text: str, lemmas: str) -> Analysed:
+    """:func:`analyse` for a unit whose lemmas were stored (space-separated): no
+    lemmatiser call; falls back to :func:`analyse` if the text no longer fits them."""
+    stored = lemmas.split()
+    words = [t for t in tokenize(text) if t.is_word]
+    if len(words) != len(stored):
+        return analyse(text)
+    return Analysed(
+        text,
+        tuple(TMToken(t.text, t.start, t.end, lem) for t, lem in zip(words, stored, strict=True)),
+    )
+
+
 def _hash(value: str) -> int:
     # Stable across processes and machines (Python's hash() is salted), and fits a BIGINT.
     digest = hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest()
