@@ -73,6 +73,7 @@ class _Side:
         self.line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
 
     def line(self, offset: int) -> int:
+        """The 1-based line number of a character offset."""
         return bisect_right(self.line_starts, offset)
 
 

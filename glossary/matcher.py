@@ -188,12 +188,14 @@ class _Automaton:
         return ch
 
     def add(self, keys: Sequence[str | None], payload: object) -> None:
+        """Register a key sequence (``None`` = punctuation) for ``payload``."""
         if not any(k is not None for k in keys):
             return
         pattern = "".join(_BREAK if k is None else self._char(k) for k in keys)
         self._patterns.setdefault(pattern, []).append(payload)
 
     def build(self) -> None:
+        """Compile the automaton once every pattern is added."""
         self._prefixes = frozenset(k[:_PREFIX] for k in self._ids)
         if not self._patterns:
             return

@@ -37,12 +37,15 @@ def unbalanced(text: str) -> list[tuple[str, int]]:
 
 
 class BracketsCheck(Check):
+    """Quotes and brackets that are not closed, or not opened."""
+
     check_id = "brackets"
     name = "Unbalanced quotes or brackets"
     description = "A quotation mark or bracket is opened and not closed (or closed, not opened)."
     needs_both_sides = False
 
     def check(self, ctx: PairContext) -> list[Issue]:
+        """At most one issue per side."""
         issues: list[Issue] = []
         for side, text in (("Russian", ctx.ru), ("English", ctx.en)):
             bad = unbalanced(text)

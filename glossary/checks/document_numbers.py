@@ -13,6 +13,8 @@ _EN_SIGN = re.compile(r"№")
 
 
 class DocumentNumbersCheck(Check):
+    """``№ N`` without ``No. N`` in the translation, or ``№`` kept in English."""
+
     check_id = "document-numbers"
     name = "Document number differs"
     description = (
@@ -21,6 +23,7 @@ class DocumentNumbersCheck(Check):
     )
 
     def check(self, ctx: PairContext) -> list[Issue]:
+        """One issue per unmatched ``№`` number, one for ``№`` signs in the English."""
         issues: list[Issue] = []
         en_numbers = [m.group(1) for m in _EN_NUMBER.finditer(ctx.en)]
         en_signs = [m.start() for m in _EN_SIGN.finditer(ctx.en)]

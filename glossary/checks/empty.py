@@ -7,6 +7,8 @@ from glossary.types import Issue
 
 
 class EmptySideCheck(Check):
+    """One side of the pair empty."""
+
     check_id = "empty"
     name = "Empty side"
     description = "One side of the pair is empty while the other has text."
@@ -14,6 +16,7 @@ class EmptySideCheck(Check):
     needs_both_sides = False
 
     def check(self, ctx: PairContext) -> list[Issue]:
+        """At most one issue per pair."""
         ru, en = ctx.ru.strip(), ctx.en.strip()
         if ru and not en:
             return [self.issue("The translation is empty")]

@@ -12,6 +12,8 @@ LOW, HIGH = 0.45, 2.2
 
 
 class LengthRatioCheck(Check):
+    """Translation length far from the Russian length."""
+
     check_id = "length"
     name = "Length far off"
     description = (
@@ -20,6 +22,7 @@ class LengthRatioCheck(Check):
     ).replace("{MIN_CHARS}", str(MIN_CHARS))
 
     def check(self, ctx: PairContext) -> list[Issue]:
+        """At most one issue per pair."""
         ru, en = len(ctx.ru.strip()), len(ctx.en.strip())
         if not ru or not en or max(ru, en) < MIN_CHARS:
             return []

@@ -118,6 +118,8 @@ def number_words(text: str, lang: Lang, tokens: Sequence[Token] | None = None) -
 
 
 class NumbersCheck(Check):
+    """Figures that differ between the two sides."""
+
     check_id = "numbers"
     name = "Numbers differ"
     description = (
@@ -126,6 +128,7 @@ class NumbersCheck(Check):
     )
 
     def check(self, ctx: PairContext) -> list[Issue]:
+        """One issue per missing or extra value."""
         ru_nums = numbers(ctx.ru, "ru")
         en_nums = numbers(ctx.en, "en")
         if not ru_nums and not en_nums:

@@ -11,6 +11,8 @@ def _quoted(items: list[str]) -> str:
 
 
 class MissingEquivalentCheck(Check):
+    """An approved term whose preferred/admitted equivalents are all absent from the translation."""
+
     check_id = "terminology"
     name = "Term not translated as in the glossary"
     description = (
@@ -20,6 +22,7 @@ class MissingEquivalentCheck(Check):
     needs_glossary = True
 
     def check(self, ctx: PairContext) -> list[Issue]:
+        """One issue per missing term, with all its places in the Russian."""
         matcher = ctx.matcher
         assert matcher is not None
         wanted = {
@@ -46,6 +49,8 @@ class MissingEquivalentCheck(Check):
 
 
 class DiscouragedEquivalentCheck(Check):
+    """A deprecated (warning) or forbidden (error) equivalent in the translation."""
+
     check_id = "terminology-discouraged"
     name = "Deprecated or forbidden equivalent used"
     description = (
@@ -55,6 +60,7 @@ class DiscouragedEquivalentCheck(Check):
     needs_glossary = True
 
     def check(self, ctx: PairContext) -> list[Issue]:
+        """One issue per discouraged equivalent found in the English."""
         assert ctx.matcher is not None
         if not ctx.matcher.has_discouraged:
             return []

@@ -16,11 +16,14 @@ def _letters(text: str) -> bool:
 
 
 class IdenticalCheck(Check):
+    """Translation identical to the source."""
+
     check_id = "identical"
     name = "Translation identical to the source"
     description = "The English text is the same as the Russian: most likely not translated."
 
     def check(self, ctx: PairContext) -> list[Issue]:
+        """At most one issue per pair."""
         ru = _SPACES.sub(" ", ctx.ru).strip().casefold()
         en = _SPACES.sub(" ", ctx.en).strip().casefold()
         if ru and ru == en and _letters(ru):
@@ -29,11 +32,14 @@ class IdenticalCheck(Check):
 
 
 class CyrillicInTranslationCheck(Check):
+    """Cyrillic words left in the English text."""
+
     check_id = "untranslated"
     name = "Russian words left in the translation"
     description = "The English text contains words in Cyrillic letters."
 
     def check(self, ctx: PairContext) -> list[Issue]:
+        """At most one issue per pair, listing the words."""
         if not has_cyrillic(ctx.en):
             return []
         en = _SPACES.sub(" ", ctx.en).strip().casefold()
