@@ -152,10 +152,14 @@ def search(
     s_lo, s_w = stats.lo, stats.width
     lex, lenw, var = params.lexical, params.length, params.variance
 
-    def gather(arr: np.ndarray, i_seg: np.ndarray, j: np.ndarray) -> np.ndarray:
-        idx = j - s_lo[i_seg]
-        ok = (idx >= 0) & (idx < s_w) & (j >= 0)
-        return np.where(ok, arr[i_seg, np.clip(idx, 0, s_w - 1)], 0.0)
+    flat_ru = stats.ru.reshape(-1)
+    flat_en = stats.en.reshape(-1)
+
+    def gather(flat: np.ndarray, i_seg: np.ndarray, j: np.ndarray) -> np.ndarray:
+        # Cells outside the pair band only occur where the bead is invalid (masked later).
+        idx = np.clip(j - s_lo[i_seg], 0, s_w - 1)
+        idx += i_seg * s_w
+        return flat[idx]
 
     costs: dict[tuple[int, int], np.ndarray] = {}
     for a, b in BEADS:
@@ -171,8 +175,8 @@ def search(
             ii = np.clip(i_from + da, 0, max(n - 1, 0))
             acc = np.zeros((n + 1, W))
             for db in range(b):
-                acc += gather(stats.ru, ii, j0 + db)
-                en_sums[db] += gather(stats.en, ii, j0 + db)
+                acc += gather(flat_ru, ii, j0 + db)
+                en_sums[db] += gather(flat_en, ii, j0 + db)
             mr += np.minimum(acc, ru.weights[ii])
         for db in range(b):
             jv = np.clip(j0 + db, 0, max(m - 1, 0))
@@ -206,35 +210,38 @@ def search(
         cost += params.paragraph_inside * np.maximum(inside, 0.0)
         costs[(a, b)] = np.where(ok, cost, INF)
 
+    # All bead types' costs stacked per row, so that each row of the program is a handful of
+    # whole-array operations: gather the predecessors, add, take the minimum.
+    stack = np.full((n + 1, len(BEADS), W), INF)
+    shifts = np.zeros((n + 1, len(BEADS)), dtype=np.int64)
+    from_rows = np.zeros((n + 1, len(BEADS)), dtype=np.int64)
+    for t, (a, b) in enumerate(BEADS):
+        if a == 0:
+            continue  # 0-1 beads chain inside a row, below
+        stack[:, t, :] = costs[(a, b)] if b else np.where(valid, params.skip, INF)
+        prev = np.maximum(np.arange(n + 1) - a, 0)
+        from_rows[:, t] = prev
+        shifts[:, t] = lo - lo[prev] - b + pad
+        stack[: min(a, n + 1), t, :] = INF
     D = np.full((n + 1, W + 2 * pad), INF)
     BP = np.zeros((n + 1, W), dtype=np.int8)
     skip_en_cum = np.arange(m + 1, dtype=np.float64) * params.skip
-    cand = np.empty((len(BEADS), W))
+    cols = np.arange(W)
     for i in range(n + 1):
         if i == 0:
             base = np.full(W, INF)
             base[0] = 0.0
             bp = np.full(W, -1, dtype=np.int8)
         else:
-            cand.fill(INF)
-            for t, (a, b) in enumerate(BEADS):
-                if a == 0 or i < a:
-                    continue
-                shift = int(lo[i] - lo[i - a]) - b + pad
-                prev = D[i - a, shift : shift + W]
-                if b == 0:
-                    np.add(prev, params.skip, out=cand[t])
-                else:
-                    np.add(prev, costs[(a, b)][i], out=cand[t])
-            bp = cand.argmin(axis=0).astype(np.int8)
-            base = cand[bp, np.arange(W)]
+            cand = D[from_rows[i][:, None], shifts[i][:, None] + cols] + stack[i]
+            bp = cand.argmin(axis=0)
+            base = cand[bp, cols]
         # 0-1 beads chain inside the row: D[j] = min(base[j], D[j-1] + skip).
         S = skip_en_cum[Jc[i]]
         chained = np.minimum.accumulate(np.where(valid[i], base - S, INF)) + S
-        row = np.where(valid[i], np.minimum(base, chained), INF)
-        bp = np.where(chained < base - 1e-9, 2, bp).astype(np.int8)
-        D[i, pad : pad + W] = row
-        BP[i] = bp
+        better = chained < base - 1e-9
+        D[i, pad : pad + W] = np.where(valid[i], np.where(better, chained, base), INF)
+        BP[i] = np.where(better, 2, bp)
     # Backtrace.
     beads: list[tuple[int, int, int, int]] = []
     i, j = n, m
