@@ -96,7 +96,12 @@ def load_user(request: Request, session: Session) -> User | None:
         return cached
     user: User | None = None
     uid = request.session.get("uid")
-    if isinstance(uid, int):
+    if _uses_bearer_token(request):
+        # Scripts authenticate with an API token instead of the session cookie (issue 7).
+        from app.services.accounts import user_for_token
+
+        user = user_for_token(session, request.headers["authorization"][7:])
+    elif isinstance(uid, int):
         candidate = session.get(User, uid)
         if (
             candidate is not None
@@ -105,6 +110,9 @@ def load_user(request: Request, session: Session) -> User | None:
         ):
             user = candidate
     request.state.user = user
+    if user is not None:
+        # Whoever is signed in is the actor of the audit events this session records.
+        session.info["sverka_actor_id"] = user.id
     return user
 
 

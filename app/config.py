@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     max_document_chars: int = 5_000_000  # one side of a document, after decoding
     session_max_age_s: int = 14 * 24 * 3600
     secure_cookies: bool = False  # set when served over HTTPS
+    # Honour X-Forwarded-Proto/-For from any address: only behind a proxy that sets them.
+    trusted_proxy: bool = False
     login_attempts_per_15_min: int = 10
     run_jobs_in_process: bool = True  # a worker thread per server process picks up jobs
     mueller_dict_dir: Path = Path("/usr/share/dictd")

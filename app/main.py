@@ -32,6 +32,7 @@ from app.config import Settings, get_settings
 from app.db import build_engine
 from app.htmx import add_vary, htmx, render
 from app.migrate import check_current
+from app.proxy import ForwardedProtoMiddleware
 from app.services.errors import ServiceError
 from app.templating import static_dir
 
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     application.add_middleware(
         RequestSizeLimitMiddleware, max_bytes=settings.max_request_mb * 1024 * 1024
     )
+    application.add_middleware(ForwardedProtoMiddleware, trusted_proxy=settings.trusted_proxy)
 
     static = static_dir()
     if static is not None:

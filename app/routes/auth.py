@@ -10,7 +10,7 @@ from starlette.responses import Response
 from app.auth import end_session, start_session
 from app.deps import OptionalUserDep, SessionDep, SettingsDep
 from app.htmx import redirect, render, safe_next
-from app.services import users
+from app.services import audit, ratelimit, users
 from app.services.errors import Conflict, ServiceError
 from app.templating import flash
 
@@ -37,21 +37,26 @@ def login(
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
-    key = username.strip().lower()
     context = {"next": safe_next(next), "username": username}
-    if key and users.login_blocked(session, key, settings.login_attempts_per_15_min):
-        context["error"] = (
-            "Too many failed sign-in attempts for this account. Wait 15 minutes and try "
-            "again, or ask an administrator to reset the password."
+    address = request.client.host if request.client else None
+    try:
+        ratelimit.check_login_allowed(
+            session, username, address, settings.login_attempts_per_15_min
         )
-        return render(request, "login.html", context, status_code=429)
+    except ratelimit.TooManyAttempts as exc:
+        context["error"] = exc.message
+        return render(
+            request, "login.html", context, status_code=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )  # fmt: skip
     user = users.authenticate(session, username, password)
     if user is None:
-        if key:
-            users.record_failed_login(session, key)
+        ratelimit.record_failure(session, username, address)
+        audit.record(session, "login.failed", username=username[:64], address=address)
         context["error"] = "Wrong username or password."
         return render(request, "login.html", context, status_code=401)
-    users.clear_failed_logins(session, key)
+    ratelimit.clear_failures(session, username)
+    audit.record(session, "login", actor=user, address=address)
     start_session(request, user)
     return redirect(request, safe_next(next))
 
