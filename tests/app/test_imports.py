@@ -144,7 +144,11 @@ def test_import_writes_the_document_its_pairs_and_segments(session: Session) -> 
     assert all(p.status is PairStatus.AUTO and not p.locked and p.version == 1 for p in pairs)
     assert seen and seen[-1][0] <= 1.0
     assert [f for f, _ in seen] == sorted(f for f, _ in seen)
-    audit = session.scalar(select(AuditEvent).where(AuditEvent.project_id == project_id))
+    audit = session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.project_id == project_id, AuditEvent.action == "document.import"
+        )
+    )
     assert audit is not None and audit.detail["document_id"] == document.id
 
 
