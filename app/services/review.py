@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
@@ -211,11 +211,36 @@ class UndoResult:
 # --------------------------------------------------------------------------- loading
 
 
+def _can(session: Session, user: User | None, project_id: int, action: Action) -> bool:
+    # Memoised per session (one request): a page asks the same question many times.
+    memo: dict[tuple[int | None, int, Action], bool] = session.info.setdefault("sverka_can", {})
+    key = (user.id if user is not None else None, project_id, action)
+    if key not in memo:
+        memo[key] = can(session, user, project_id, action)
+    return memo[key]
+
+
+def _require(session: Session, user: User | None, project_id: int, action: Action) -> None:
+    if not _can(session, user, project_id, action):
+        require(session, user, project_id, action)  # raises with the right message
+
+
+def _touch(session: Session, doc: Document) -> None:
+    # A plain UPDATE: the document's version guards its own fields, and two people saving
+    # different pairs of it at once must not collide on it.
+    session.execute(
+        update(Document)
+        .where(Document.id == doc.id)
+        .values(updated_at=_now())
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _document(session: Session, user: User | None, document_id: int, action: Action) -> Document:
     doc = session.get(Document, document_id)
     if doc is None:
         raise NotFound("No such document.")
-    require(session, user, doc.project_id, action)
+    _require(session, user, doc.project_id, action)
     return doc
 
 
@@ -229,7 +254,7 @@ def _pair(
         raise NotFound("This pair no longer exists: it may have been merged or deleted. Reload.")
     doc = session.get(Document, pair.document_id)
     assert doc is not None
-    require(session, user, doc.project_id, action)
+    _require(session, user, doc.project_id, action)
     return doc, pair
 
 
@@ -316,9 +341,10 @@ def document_info(
         title=doc.title,
         state=str(doc.state.value if hasattr(doc.state, "value") else doc.state),
         project_id=doc.project_id,
-        project_name=doc.project.name,
-        may_edit=can(session, user, doc.project_id, Action.EDIT),
-        may_review=can(session, user, doc.project_id, Action.REVIEW),
+        # A row refreshed after a save needs neither the project's name nor undo state.
+        project_name=doc.project.name if with_undo else "",
+        may_edit=_can(session, user, doc.project_id, Action.EDIT),
+        may_review=_can(session, user, doc.project_id, Action.REVIEW),
         can_undo=undo_,
         can_redo=redo_,
     )
@@ -688,8 +714,10 @@ def _status_of_receiver(status: PairStatus | str) -> PairStatus:
     return value
 
 
-def _snap(session: Session, pair: Pair) -> PairSnapshot:
-    return snapshot(pair, comment_ids_by_pair(session, [pair.id])[pair.id])
+def _snap(session: Session, pair: Pair, *, comments: bool = True) -> PairSnapshot:
+    # Without comments the change leaves the thread where it is (edits, statuses).
+    ids = comment_ids_by_pair(session, [pair.id])[pair.id] if comments else []
+    return snapshot(pair, ids)
 
 
 def _with_segments(
@@ -731,7 +759,7 @@ def _change(
 ) -> list[PairView]:
     start = min(p.position for p in current)
     result, _ = apply_change(session, doc, user, kind, current, target, start=start)
-    doc.updated_at = _now()
+    _touch(session, doc)
     return _fresh_views(session, result)
 
 
@@ -759,7 +787,7 @@ def edit_text(
     if new == getattr(pair, f"{side}_text"):
         return _views(session, [pair])[0]
     segments = _resegment(new, side, _base_paragraph(pair, side))
-    snap = _snap(session, pair)
+    snap = _snap(session, pair, comments=False)
     status = PairStatus(pair.status)
     if status is not PairStatus.REJECTED:
         status = PairStatus.TRANSLATED
@@ -1034,7 +1062,7 @@ def delete_pair(
         start=position,
         orphans_to=neighbour.id if neighbour is not None else None,
     )
-    doc.updated_at = _now()
+    _touch(session, doc)
     return position
 
 
@@ -1045,7 +1073,7 @@ def _require_status(
     session: Session, user: User | None, doc: Document, status: PairStatus, old: PairStatus
 ) -> None:
     if (status in REVIEW_STATUSES or old in REVIEW_STATUSES) and status != old:
-        require(session, user, doc.project_id, Action.REVIEW)
+        _require(session, user, doc.project_id, Action.REVIEW)
 
 
 def set_status(
@@ -1070,7 +1098,7 @@ def set_status(
     _require_status(session, user, doc, new, old)
     if new is PairStatus.REJECTED and not (comment or "").strip():
         raise ServiceError("Say why the pair is rejected: a rejection needs a comment.")
-    snap = _snap(session, pair)
+    snap = _snap(session, pair, comments=False)
     snap["status"] = new.value
     # Anything past "auto" means a person looked at the alignment: realignment keeps it.
     snap["locked"] = new is not PairStatus.AUTO
@@ -1090,7 +1118,7 @@ def confirm_alignment(
     _check_version(session, pair, expected_version)
     if pair.locked and PairStatus(pair.status) is not PairStatus.AUTO:
         return _views(session, [pair])[0]
-    snap = _snap(session, pair)
+    snap = _snap(session, pair, comments=False)
     snap["locked"] = True
     if PairStatus(pair.status) is PairStatus.AUTO:
         snap["status"] = PairStatus.CONFIRMED.value
@@ -1176,7 +1204,7 @@ def realign_from(
                 list(target[bead_index[n]]["comments"]) + old["comments"]
             )
     result, _ = apply_change(session, doc, user, "realign", current, target, start=pair.position)
-    doc.updated_at = _now()
+    _touch(session, doc)
     return _fresh_views(session, result[:1])
 
 
@@ -1214,7 +1242,7 @@ def _replay(
         PairStatus(s["status"]) in REVIEW_STATUSES and before_status.get(s["id"]) != s["status"]
         for s in to["pairs"]
     ) or (statuses & REVIEW_STATUSES and op.kind == "status"):
-        require(session, user, doc.project_id, Action.REVIEW)
+        _require(session, user, doc.project_id, Action.REVIEW)
     ids = [s["id"] for s in frm["pairs"]]
     loaded = load_pairs(session, ids)
     for snap in frm["pairs"]:
@@ -1273,7 +1301,7 @@ def undo(session: Session, user: User | None, document_id: int) -> UndoResult:
     result, restored = _replay(session, user, doc, op, op.after, op.before, "undo")
     op.before = restored
     op.undone = True
-    doc.updated_at = _now()
+    _touch(session, doc)
     session.flush()
     return UndoResult(op.kind, _fresh_views(session, result), _first(session, result, restored))
 
@@ -1287,7 +1315,7 @@ def redo(session: Session, user: User | None, document_id: int) -> UndoResult:
     result, redone = _replay(session, user, doc, op, op.before, op.after, "redo")
     op.after = redone
     op.undone = False
-    doc.updated_at = _now()
+    _touch(session, doc)
     session.flush()
     return UndoResult(op.kind, _fresh_views(session, result), _first(session, result, redone))
 
@@ -1393,8 +1421,8 @@ def permissions_for(session: Session, user: User | None, document_id: int) -> di
     """What the page may offer this user (the services check again on every call)."""
     doc = _document(session, user, document_id, Action.VIEW)
     return {
-        "edit": can(session, user, doc.project_id, Action.EDIT),
-        "review": can(session, user, doc.project_id, Action.REVIEW),
+        "edit": _can(session, user, doc.project_id, Action.EDIT),
+        "review": _can(session, user, doc.project_id, Action.REVIEW),
     }
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.models import (
@@ -186,7 +187,8 @@ def apply_change(
     shift so positions stay dense.
     """
     before_ids = [p.id for p in current]
-    prev_id = pair_before(session, document.id, start)
+    # Where a change that leaves no pair behind (a delete) happened, for its undo.
+    prev_id = pair_before(session, document.id, start) if not target else None
     comments_before = comment_ids_by_pair(session, before_ids)
     before = [snapshot(p, comments_before[p.id]) for p in current]
     by_id = {p.id: p for p in current}
@@ -260,19 +262,15 @@ def apply_change(
         ) from exc
 
     # Positions change without a version bump: moving a pair down is not a change to it.
-    moves = [
-        {"pid": p.id, "pos": start + i}
-        for i, p in enumerate(result)
-        if p.position != start + i or p.id in by_id
-    ]
-    if moves:
+    moved = [(p, start + i) for i, p in enumerate(result) if p.position != start + i]
+    if moved:
         table: Any = Pair.__table__
         session.execute(
             update(table).where(table.c.id == bindparam("pid")).values(position=bindparam("pos")),
-            moves,
+            [{"pid": p.id, "pos": pos} for p, pos in moved],
         )
-        for p in result:
-            session.expire(p, ["position"])
+        for p, pos in moved:
+            set_committed_value(p, "position", pos)
 
     # Comments follow the text they were written about.
     for snap, pair in zip(target, result, strict=True):
@@ -296,11 +294,11 @@ def apply_change(
         session.delete(by_id[pid])
     session.flush()
 
-    moved = any(
+    rehomed = any(
         snap["comments"] and snap["comments"] != comments_before.get(snap.get("id") or -1)
         for snap in target
     )
-    if not removed and not moved:
+    if not removed and not rehomed:
         # Nothing moved between pairs (an edit, a status): the threads are as they were.
         comments_after = {p.id: comments_before.get(p.id, []) for p in result}
     else:
