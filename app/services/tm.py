@@ -22,11 +22,9 @@ from sqlalchemy.orm import Session
 from app.models import (
     Document,
     Membership,
-    Operation,
     Pair,
     PairStatus,
     Project,
-    Revision,
     TMPosting,
     TMUnit,
     TranslationMemory,
@@ -519,7 +517,8 @@ class PrefillResult:
 
 def prefill(session: Session, user: User, document_id: int, min_score: int = 100) -> PrefillResult:
     """Fill every empty English side of the document from an exact (100) or context (101)
-    match, as one undoable operation. Pairs with a translation are never touched."""
+    match, as one undoable operation of the review history (one Ctrl+Z takes it all back).
+    Pairs with a translation are never touched."""
     if min_score < 100:
         raise ServiceError("Only exact (100%) and context (101%) matches may fill translations.")
     document = session.get(Document, document_id)
@@ -546,46 +545,10 @@ def prefill(session: Session, user: User, document_id: int, min_score: int = 100
             fills.append((pair, found[0].en))
     if not fills:
         return PrefillResult(0, None)
-    op = Operation(
-        document_id=document_id,
-        user_id=user.id,
-        kind="prefill",
-        before={"pairs": [_snapshot(p) for p, _ in fills]},
-        after={},
-    )
-    session.add(op)
-    session.flush()
-    now = utcnow()
-    for pair, en in fills:
-        session.add(
-            Revision(
-                pair_id=pair.id,
-                document_id=document_id,
-                operation_id=op.id,
-                user_id=user.id,
-                action="prefill",
-                field="en_text",
-                before=pair.en_text,
-                after=en,
-            )
-        )
-        pair.en_text = en
-        pair.updated_at = now
-        pair.updated_by_id = user.id
-    session.flush()
-    op.after = {"pairs": [_snapshot(p) for p, _ in fills]}
-    session.flush()
+    from app.services.replace import replace_texts
+
+    op = replace_texts(session, user, document, {p.id: en for p, en in fills}, "en", kind="prefill")
     return PrefillResult(len(fills), op.id)
-
-
-def _snapshot(pair: Pair) -> dict[str, Any]:
-    return {
-        "id": pair.id,
-        "ru_text": pair.ru_text,
-        "en_text": pair.en_text,
-        "status": str(pair.status),
-        "version": pair.version,
-    }
 
 
 __all__ = [

@@ -20,6 +20,7 @@ from app.models import (
     TMUnit,
     User,
 )
+from app.services import review
 from app.services.errors import NotFound, ServiceError, TooLarge
 from app.services.tm import best_matches, import_memory, prefill, sync_project_memory
 
@@ -215,10 +216,15 @@ def test_prefill_fills_only_empty_translations_as_one_operation(
     assert [p.en_text for p in new.pairs] == ["Winter came.", "Roads were covered.", ""]
     op = session.get(Operation, result.operation_id)
     assert op is not None and op.kind == "prefill"
-    revisions = session.scalars(select(Revision).where(Revision.operation_id == op.id)).all()
+    revisions = session.scalars(
+        select(Revision).where(Revision.operation_id == op.id, Revision.field == "en_text")
+    ).all()
     assert [(r.pair_id, r.before, r.after) for r in revisions] == [
         (new.pairs[0].id, "", "Winter came.")
     ]
+    review.undo(session, translator, new.id)  # one Ctrl+Z takes the whole prefill back
+    session.expire_all()
+    assert [p.en_text for p in new.pairs] == ["", "Roads were covered.", ""]
 
 
 TMX = """<?xml version="1.0" encoding="UTF-8"?>
