@@ -20,7 +20,7 @@ from typing import Any, cast
 
 import ahocorasick
 
-from alignment.text import Lang, is_abbreviation, lemma, tokenize
+from alignment.text import Lang, is_abbreviation, lemma, subwords, tokenize
 from alignment.types import Token
 from glossary.types import ACCEPTED_KINDS, Equivalent, Match, Term
 
@@ -29,7 +29,6 @@ _TRANSPARENT = frozenset("«»“”„\"'‘’‚‹›")
 # An abbreviation with a Russian case ending written after it: ``ГУЛАГа``, ``ВЦИКом``.
 _INFLECTED_ABBREVIATION = re.compile(r"^([A-ZА-ЯЁ]{2,})([a-zа-яё]{1,3})$")
 _POSSESSIVE = re.compile(r"['’]s?$")
-_HYPHENS = re.compile(r"[-\u2010\u2011]")
 
 _BREAK = "\x01"  # punctuation between words: no term spans it
 _UNKNOWN = "\x02"  # a word that is in no term
@@ -118,12 +117,9 @@ def units(text: str, lang: Lang) -> list[tuple[str | None, int, int]]:
             if tok.text not in _TRANSPARENT:
                 out.append((None, tok.start, tok.end))
             continue
-        if "-" in tok.text or "\u2010" in tok.text or "\u2011" in tok.text:
-            pos = tok.start
-            for part in _HYPHENS.split(tok.text):
-                if part:
-                    out.append((word_key(part, lang), pos, pos + len(part)))
-                pos += len(part) + 1
+        if "-" in tok.text:
+            for part in subwords(tok):
+                out.append((word_key(part.text, lang), part.start, part.end))
         else:
             out.append((word_key(tok.text, lang), tok.start, tok.end))
     return out
@@ -233,14 +229,11 @@ class _Automaton:
             if ch is None:
                 if not word[0].isalnum():
                     ch = "" if word in _TRANSPARENT else _BREAK
-                elif "-" in word or "\u2010" in word or "\u2011" in word:
-                    pos = tok.start
-                    for part in _HYPHENS.split(word):
-                        if part:
-                            chars.append(self._word_char(part))
-                            starts.append(pos)
-                            ends.append(pos + len(part))
-                        pos += len(part) + 1
+                elif "-" in word:
+                    for part in subwords(tok):
+                        chars.append(self._word_char(part.text))
+                        starts.append(part.start)
+                        ends.append(part.end)
                     continue
                 else:
                     ch = self._word_char(word)
