@@ -296,3 +296,16 @@ def test_serve_says_when_the_port_is_taken(tmp_path: Path) -> None:
         line = _one_clear_line(sverka(tmp_path, "serve", "--port", str(port)))
     assert f"Cannot listen on 127.0.0.1:{port}" in line
     assert "--port" in line
+
+
+@pytest.mark.postgres
+def test_missing_postgresql_database(tmp_path: Path) -> None:
+    base = os.environ.get("SVERKA_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("needs PostgreSQL (SVERKA_TEST_POSTGRES_URL)")
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base).set(database="sverka_no_such_db").render_as_string(hide_password=False)
+    line = _one_clear_line(sverka(tmp_path, "db", "upgrade", database_url=url))
+    assert "sverka_no_such_db" in line
+    assert "does not exist: create it" in line
