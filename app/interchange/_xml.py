@@ -7,6 +7,7 @@ and refuses files over a size limit before reading them into memory.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -69,41 +70,77 @@ def _too_big(size: int | None, limit: int, what: str) -> InterchangeError:
     )
 
 
+def _parser_options() -> dict[str, bool]:
+    return {
+        "resolve_entities": False,
+        "no_network": True,
+        "load_dtd": False,
+        "dtd_validation": False,
+        "huge_tree": False,
+        "remove_comments": True,
+        "remove_pis": True,
+    }
+
+
+def _declares_entities(raw: bytes) -> bool:
+    # Entities can only be declared in the DOCTYPE's internal subset, before the root element.
+    # This byte scan gives the clear message early; the parsed DTD is checked too (it also
+    # catches UTF-16 files, which this scan cannot read).
+    start = raw.find(b"<!DOCTYPE")
+    if start < 0:
+        return False
+    end = raw.find(b"]>", start)
+    return _ENTITY_DECL.search(raw, start, end + 2 if end >= 0 else len(raw)) is not None
+
+
+def _has_entities(element: etree._Element) -> bool:
+    dtd = element.getroottree().docinfo.internalDTD
+    return dtd is not None and any(True for _ in dtd.iterentities())
+
+
+def _not_well_formed(exc: etree.XMLSyntaxError, what: str) -> InterchangeError:
+    line = f" (line {exc.lineno})" if exc.lineno else ""
+    return InterchangeError(
+        f"This {what} file is not well-formed XML{line}: {exc.msg}. It may be truncated "
+        "or damaged; export it again from the tool that made it."
+    )
+
+
 def parse_xml(raw: bytes, what: str) -> etree._Element:
     """Parse ``raw`` without resolving anything; a translator-readable error when it fails."""
-    head = raw[:4096]
-    if _ENTITY_DECL.search(raw[: _prolog_end(raw)]) or _ENTITY_DECL.search(head):
+    if _declares_entities(raw):
         raise _entities_refused(what)
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
     try:
-        root = etree.fromstring(raw, parser)
+        root = etree.fromstring(raw, etree.XMLParser(**_parser_options()))
     except etree.XMLSyntaxError as exc:
-        line = f" (line {exc.lineno})" if exc.lineno else ""
-        raise InterchangeError(
-            f"This {what} file is not well-formed XML{line}: {exc.msg}. It may be truncated "
-            "or damaged; export it again from the tool that made it."
-        ) from None
+        raise _not_well_formed(exc, what) from None
     if root is None:
         raise InterchangeError(f"This {what} file is empty.")
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
+    if _has_entities(root):
         raise _entities_refused(what)
     return root
 
 
-def _prolog_end(raw: bytes) -> int:
-    # Entity declarations can only live in the DOCTYPE, which comes before the root element;
-    # scanning that part only keeps a literal "<!ENTITY" inside a segment from tripping us.
-    end = raw.find(b"]>")
-    return len(raw) if end < 0 else end + 2
+def iter_xml(raw: bytes, what: str) -> Iterator[tuple[str, etree._Element]]:
+    """``(event, element)`` pairs ("start"/"end") for large files read without a whole tree.
+
+    Same safety as ``parse_xml``. The caller clears elements it is done with.
+    """
+    if _declares_entities(raw):
+        raise _entities_refused(what)
+    events = etree.iterparse(io.BytesIO(raw), events=("start", "end"), **_parser_options())
+    seen_root = False
+    try:
+        for event, element in events:
+            if not seen_root:
+                seen_root = True
+                if _has_entities(element):
+                    raise _entities_refused(what)
+            yield event, element
+    except etree.XMLSyntaxError as exc:
+        raise _not_well_formed(exc, what) from None
+    if not seen_root:
+        raise InterchangeError(f"This {what} file is empty.")
 
 
 def _entities_refused(what: str) -> InterchangeError:

@@ -17,9 +17,9 @@ from app.interchange._xml import (
     DEFAULT_MAX_BYTES,
     XML_LANG,
     base_lang,
+    iter_xml,
     local,
     parse_tmx_date,
-    parse_xml,
     read_limited,
     split_forbidden,
     tmx_date,
@@ -180,79 +180,101 @@ def _restore_char(label: str) -> str:
         return ""
 
 
-def _langs_of(root: etree._Element) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for tuv in root.iter("tuv"):
+def _note_language(code: str, found: dict[str, str]) -> None:
+    if code and code not in found:
+        found[code] = base_lang(code)
+        if len(found) > MAX_LANGUAGES:
+            raise InterchangeError(
+                f"This TMX file uses more than {MAX_LANGUAGES} languages; it is not a "
+                "translation memory Sverka can read. Export only the Russian and English "
+                "parts from your tool and retry."
+            )
+
+
+def _unit(tu: etree._Element, found: dict[str, str]) -> ImportedUnit | None:
+    texts: dict[str, str] = {}
+    for tuv in tu.iterfind("tuv"):
         code = tuv.get(XML_LANG) or tuv.get("lang") or ""
-        if code and code not in found:
-            found[code] = base_lang(code)
-            if len(found) > MAX_LANGUAGES:
-                raise InterchangeError(
-                    f"This TMX file uses more than {MAX_LANGUAGES} languages; it is not a "
-                    "translation memory Sverka can read. Export only the Russian and English "
-                    "parts from your tool and retry."
-                )
-    return found
+        _note_language(code, found)
+        lang = found.get(code, "")
+        seg = tuv.find("seg")
+        if lang in ("ru", "en") and lang not in texts and seg is not None:
+            texts[lang] = segment_text(seg)
+    if "ru" not in texts or "en" not in texts:
+        return None
+    props = {p.get("type", ""): (p.text or "") for p in tu.iterfind("prop")}
+    status = props.get("x-status")
+    return ImportedUnit(
+        ru=texts["ru"],
+        en=texts["en"],
+        status=status if status in STATUSES else None,
+        kind=props.get("x-bead") or None,
+        created_at=parse_tmx_date(tu.get("creationdate")),
+        changed_at=parse_tmx_date(tu.get("changedate")),
+        created_by=tu.get("creationid"),
+        changed_by=tu.get("changeid"),
+        notes=tuple(segment_text(n) for n in tu.iterfind("note")),
+        confidence=to_float(props.get("x-confidence")),
+        ru_paragraph=to_int(props.get("x-ru-paragraph")),
+        en_paragraph=to_int(props.get("x-en-paragraph")),
+        position=to_int(tu.get("tuid")),
+    )
 
 
 def read_tmx(data: bytes | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ImportedMemory:
     """Read a TMX file (ours or another tool's) into Russian–English units.
 
     Languages are matched by their main subtag (``ru-RU``, ``EN-GB`` count as ``ru``/``en``).
-    Raises ``InterchangeError`` for anything a translator must fix; never returns half a file.
+    The file is read unit by unit (a big memory never becomes a whole XML tree), but the
+    result is all or nothing: ``InterchangeError`` for anything a translator must fix.
     """
-    root = parse_xml(read_limited(data, max_bytes, "TMX"), "TMX")
-    if local(root.tag) != "tmx":
-        raise InterchangeError(
-            f"This is not a TMX file (its main element is <{local(root.tag)}>, not <tmx>)."
-        )
-    body = root.find("body")
-    if body is None:
+    raw = read_limited(data, max_bytes, "TMX")
+    units: list[ImportedUnit] = []
+    found: dict[str, str] = {}
+    skipped = 0
+    header: dict[str, str] = {}
+    has_body = False
+    depth = 0
+    for event, element in iter_xml(raw, "TMX"):
+        if event == "start":
+            depth += 1
+            if depth == 1 and element.tag != "tmx":
+                raise InterchangeError(
+                    f"This is not a TMX file (its main element is <{local(element.tag)}>, "
+                    "not <tmx>)."
+                )
+            continue
+        depth -= 1
+        if element.tag == "header" and depth == 1:
+            header = {str(k): str(v) for k, v in element.attrib.items()}
+            element.clear()
+        elif element.tag == "body" and depth == 1:
+            has_body = True
+        elif element.tag == "tu":
+            unit = _unit(element, found)
+            if unit is None:
+                skipped += 1
+            else:
+                units.append(unit)
+            # Free what has been read: the tree only ever holds the current unit.
+            element.clear()
+            parent = element.getparent()
+            while parent is not None and element.getprevious() is not None:
+                del parent[0]
+    if not has_body:
         raise InterchangeError("This TMX file has no <body>: it holds no translation units.")
-    header = root.find("header")
-    langs = _langs_of(root)
-    bases = set(langs.values())
-    if not {"ru", "en"} <= bases:
-        listed = ", ".join(sorted(langs)) or "none"
+    if not {"ru", "en"} <= set(found.values()):
+        listed = ", ".join(sorted(found)) or "none"
         raise InterchangeError(
             "Sverka needs Russian and English translation units, but this TMX file holds "
             f"these languages: {listed}. Export a Russian–English memory and retry."
         )
-    srclang = base_lang(header.get("srclang", "") if header is not None else "")
+    srclang = base_lang(header.get("srclang", ""))
     source = srclang if srclang in ("ru", "en") else "ru"
-    target = "en" if source == "ru" else "ru"
-
-    units: list[ImportedUnit] = []
-    skipped = 0
-    for tu in body.iter("tu"):
-        texts: dict[str, str] = {}
-        for tuv in tu.findall("tuv"):
-            lang = base_lang(tuv.get(XML_LANG) or tuv.get("lang") or "")
-            seg = tuv.find("seg")
-            if lang in ("ru", "en") and lang not in texts and seg is not None:
-                texts[lang] = segment_text(seg)
-        if "ru" not in texts or "en" not in texts:
-            skipped += 1
-            continue
-        props = {p.get("type", ""): (p.text or "") for p in tu.findall("prop")}
-        units.append(
-            ImportedUnit(
-                ru=texts["ru"],
-                en=texts["en"],
-                status=props.get("x-status") if props.get("x-status") in STATUSES else None,
-                kind=props.get("x-bead") or None,
-                created_at=parse_tmx_date(tu.get("creationdate")),
-                changed_at=parse_tmx_date(tu.get("changedate")),
-                created_by=tu.get("creationid"),
-                changed_by=tu.get("changeid"),
-                notes=tuple(segment_text(n) for n in tu.findall("note")),
-                confidence=to_float(props.get("x-confidence")),
-                ru_paragraph=to_int(props.get("x-ru-paragraph")),
-                en_paragraph=to_int(props.get("x-en-paragraph")),
-                position=to_int(tu.get("tuid")),
-            )
-        )
-    tool = header.get("creationtool", "") if header is not None else ""
     return ImportedMemory(
-        units=units, source_lang=source, target_lang=target, skipped=skipped, tool=tool
+        units=units,
+        source_lang=source,
+        target_lang="en" if source == "ru" else "ru",
+        skipped=skipped,
+        tool=header.get("creationtool", ""),
     )
