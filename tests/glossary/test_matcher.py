@@ -121,9 +121,10 @@ def test_empty_glossary_finds_nothing() -> None:
 
 
 @pytest.mark.shared_data
-def test_recognition_on_labelled_real_sentences(shared_data: Path) -> None:
-    """The labelled occurrences in bench/term_labels.tsv (real corpus sentences)."""
-    labels = Path(__file__).resolve().parents[2] / "bench" / "term_labels.tsv"
+@pytest.mark.parametrize("name", ["term_labels.tsv", "term_labels_heldout.tsv"])
+def test_recognition_on_labelled_real_sentences(shared_data: Path, name: str) -> None:
+    """The labelled occurrences in bench/term_labels*.tsv (real corpus sentences)."""
+    labels = Path(__file__).resolve().parents[2] / "bench" / name
     rows = [
         line.split("\t")
         for line in labels.read_text(encoding="utf-8").splitlines()
@@ -146,6 +147,6 @@ def test_recognition_on_labelled_real_sentences(shared_data: Path) -> None:
         tp += sum((got & want).values())
         fp += sum((got - want).values())
         fn += sum((want - got).values())
-    assert tp + fn >= 150, "the gold set lost its occurrences"
+    assert tp + fn >= 80, "the gold set lost its occurrences"
     assert tp / (tp + fp) >= 0.97
     assert tp / (tp + fn) >= 0.97
