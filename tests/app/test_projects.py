@@ -324,3 +324,19 @@ def test_pages_are_never_cached_but_versioned_assets_are(signed_in: SignedIn) ->
     assert css.status_code == 200
     assert "PT Sans" in css.text
     assert "immutable" in css.headers["cache-control"]
+
+
+def test_a_server_error_shows_a_page_without_a_traceback(app: FastAPI) -> None:
+    def broken() -> None:
+        raise RuntimeError("internal detail that must not leak")
+
+    app.add_api_route("/broken", broken)
+    app.add_api_route("/api/v1/broken", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        page = client.get("/broken")
+        assert page.status_code == 500
+        assert "Something went wrong on the server" in page.text
+        assert "internal detail" not in page.text and "Traceback" not in page.text
+        api = client.get("/api/v1/broken")
+        assert api.status_code == 500
+        assert "internal detail" not in api.text
