@@ -7,7 +7,9 @@ process, so its peak memory (max RSS) is its own; the baseline is the same child
 loaded the corpus, before exporting. Wall and CPU time are both shown: on a shared machine
 CPU time is the figure that does not depend on the others' load.
 
-    .venv/bin/python bench/export_bench.py [--pairs 20000] [--formats tmx,html,...]
+    .venv/bin/python bench/export_bench.py [--pairs 20000] [--formats tmx,html,...,read_tmx]
+
+``read_tmx`` (last by default) reads the TMX of the same document back, as an import does.
 """
 
 from __future__ import annotations
@@ -98,7 +100,30 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def child_import(count: int) -> None:
+    """Read back the TMX of the same document: time and memory of ``read_tmx``."""
+    import io
+
+    from app.interchange.tmx import TmxExporter, read_tmx
+
+    out = io.BytesIO()
+    TmxExporter().write(document(corpus_pairs(count)), out)
+    data = out.getvalue()
+    del out
+    base = _rss_mb()
+    t0, c0 = time.perf_counter(), _cpu()
+    units = len(read_tmx(data).units)
+    seconds, cpu = time.perf_counter() - t0, _cpu() - c0
+    result = {"format": "read_tmx", "pairs": units, "seconds": round(seconds, 2)}
+    result |= {"cpu": round(cpu, 2), "mb": round(len(data) / 1e6, 1), "streaming": True}
+    result |= {"peak_rss_mb": round(_rss_mb()), "over_baseline_mb": round(_rss_mb() - base)}
+    print(json.dumps(result))
+
+
 def child(fmt: str, count: int) -> None:
+    if fmt == "read_tmx":
+        child_import(count)
+        return
     from app.interchange.exporters import EXPORTERS
 
     exporter = EXPORTERS[fmt]()
@@ -143,7 +168,7 @@ def main() -> None:
         raise SystemExit(f"needs the shared corpora at {SHARED}")
     from app.interchange.exporters import EXPORTERS
 
-    formats = args.formats.split(",") if args.formats else list(EXPORTERS)
+    formats = args.formats.split(",") if args.formats else [*EXPORTERS, "read_tmx"]
     print(f"{args.pairs} pairs from {', '.join(SETS)}")
     print(
         f"{'format':8} {'pairs':>6} {'wall s':>8} {'CPU s':>7} {'pairs/CPU s':>11} {'file MB':>8} "
