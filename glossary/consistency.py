@@ -40,6 +40,49 @@ def consistency(
     return report
 
 
+def guess_renderings(
+    pairs: Sequence[tuple[str, str]], matcher: TermMatcher, term_id: int | str
+) -> Counter[str]:
+    """How a term was rendered where none of its glossary equivalents was used: in each such
+    pair, the English phrase most associated with the term across ``pairs`` (Dice coefficient
+    of the pairs they occur in), counted. Pairs without a convincing phrase are not counted.
+    """
+    from glossary.extract import MIN_DICE, english_phrases
+
+    with_term: set[int] = set()
+    missing: list[int] = []
+    phrases: list[dict[str, str]] = []
+    occurs: Counter[str] = Counter()
+    for index, (ru, en) in enumerate(pairs):
+        found = english_phrases(en)
+        phrases.append(found)
+        occurs.update(found.keys())
+        if any(m.term_id == term_id for m in matcher.find_ru(ru)):
+            with_term.add(index)
+            if not any(m.term_id == term_id for m in matcher.find_en(en)):
+                missing.append(index)
+    together: Counter[str] = Counter()
+    for index in with_term:
+        together.update(phrases[index].keys())
+    by_key: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for index in missing:
+        scored = [
+            (2 * together[key] / (len(with_term) + occurs[key]), -len(key), key)
+            for key in phrases[index]
+        ]
+        if not scored:
+            continue
+        dice, _, key = max(scored)
+        if dice >= MIN_DICE:
+            by_key[key] += 1
+            # The plainest written form: "commission", not "commission's".
+            surface = phrases[index][key]
+            if key not in shown or len(surface) < len(shown[key]):
+                shown[key] = surface
+    return Counter({shown[key]: count for key, count in by_key.items()})
+
+
 @dataclass(frozen=True, slots=True)
 class ConcordanceLine:
     """A pair where the query was found; ``spans`` are its places in the searched side."""

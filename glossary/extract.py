@@ -257,3 +257,17 @@ def _suggest(
         if len(out) == MAX_SUGGESTIONS:
             break
     return out
+
+
+def english_phrases(en: str, max_words: int = 3) -> dict[str, str]:
+    """The English word sequences of ``en`` a term could be rendered as: lemma key → as written.
+
+    Sequences of 1 to ``max_words`` words inside one sentence, not starting or ending with a
+    function word.
+    """
+    out: dict[str, str] = {}
+    for run in _sentences(en, "en"):
+        for i, j in _ngrams(run, "en", range(1, max_words + 1)):
+            key = " ".join(w.key for w in run[i:j])
+            out.setdefault(key, en[run[i].start : run[j - 1].end])
+    return out

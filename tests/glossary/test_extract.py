@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from glossary.consistency import NOT_FOUND, concordance, consistency
+from glossary.consistency import NOT_FOUND, concordance, consistency, guess_renderings
 from glossary.extract import extract_candidates
 from glossary.matcher import TermMatcher
 from glossary.types import Equivalent, Term
@@ -90,3 +90,16 @@ def test_concordance_by_lemma_and_as_written() -> None:
     assert [h.pair_index for h in concordance(PAIRS, "troikas", "en")] == [0, 1, 4]
     assert [h.pair_index for h in concordance(PAIRS, "тройки", "ru", by_lemma=False)] == [1, 6]
     assert concordance(PAIRS, "  ", "ru") == []
+
+
+def test_renderings_outside_the_glossary_are_guessed() -> None:
+    pairs = [
+        ("Тройка ОГПУ осудила его.", "The OGPU commission convicted him."),
+        ("Решение тройки было отменено.", "The commission's decision was quashed."),
+        ("Тройка заседала ночью.", "The troika sat at night."),
+        ("Прокурор подписал протест.", "The prosecutor signed the protest."),
+        ("Протест прокурора удовлетворён.", "The prosecutor's protest was upheld."),
+    ]
+    matcher = TermMatcher([Term("troika", "тройка", (Equivalent("troika"),))])
+    assert consistency(pairs, matcher)["troika"] == Counter({NOT_FOUND: 2, "troika": 1})
+    assert guess_renderings(pairs, matcher, "troika") == Counter({"commission": 2})
