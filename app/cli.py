@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 DEMO_PROJECT = "Demo: rehabilitation memo, 1956"
 DEMO_TITLE = "Memo on the review of cases (№ 108сс)"
-_PLUGINS = ("alignment.cli", "glossary.cli")
+_PLUGINS = ("alignment.cli", "glossary.cli", "app.backup_cli")
 
 
 class CommandError(Exception):
