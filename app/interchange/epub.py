@@ -81,7 +81,7 @@ class EpubExporter(Exporter):
         from ebooklib import epub
 
         options = options or EditionOptions()
-        src, trg = doc.source_lang, doc.target_lang
+        src, trg = escape(doc.source_lang), escape(doc.target_lang)
         when = export_time(doc)
         book = epub.EpubBook()
         # Stable per document and export time, so re-exporting the same edition is the same book.

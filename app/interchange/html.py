@@ -104,7 +104,8 @@ class HtmlEdition:
 
     def render(self, doc: BilingualDocument, options: EditionOptions) -> int:
         emit = self.emit
-        src, trg = doc.source_lang, doc.target_lang
+        # Language codes come from project settings; escaped all the same, as any text.
+        src, trg = escape(doc.source_lang), escape(doc.target_lang)
         emit(self._head(doc))
         emit(self._title(doc, options, export_time(doc)))
         side_by_side = options.layout == "side-by-side"
@@ -132,7 +133,8 @@ class HtmlEdition:
         css = font_face_css(self.embed_fonts) + STYLE.replace("FONT_STACK", stack)
         title = escape(doc.title or "Bilingual edition")
         return (
-            f'<!DOCTYPE html>\n<html lang="{doc.target_lang}">\n<head>\n<meta charset="utf-8">\n'
+            f'<!DOCTYPE html>\n<html lang="{escape(doc.target_lang)}">\n'
+            '<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             '<meta name="generator" content="Sverka">\n'
             f"<title>{title}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
@@ -148,7 +150,7 @@ class HtmlEdition:
         if doc.translator:
             people.append(f"translated by {escape(doc.translator)}")
         langs = " — ".join(
-            LANG_LABELS.get(code, code) for code in (doc.source_lang, doc.target_lang)
+            escape(LANG_LABELS.get(code, code)) for code in (doc.source_lang, doc.target_lang)
         )
         parts = [f'<header class="title-page">\n<h1 class="doc-title">{title}</h1>']
         if doc.project:
@@ -210,14 +212,14 @@ class HtmlEdition:
         if doc.glossary:
             parts.append(
                 '<h2>Glossary</h2>\n<table class="glossary"><thead><tr>'
-                f'<th lang="{doc.source_lang}">{LANG_LABELS.get(doc.source_lang, "")}</th>'
-                f'<th lang="{doc.target_lang}">{LANG_LABELS.get(doc.target_lang, "")}</th>'
+                f'<th lang="{escape(doc.source_lang)}">{LANG_LABELS.get(doc.source_lang, "")}</th>'
+                f'<th lang="{escape(doc.target_lang)}">{LANG_LABELS.get(doc.target_lang, "")}</th>'
                 "<th>Note</th></tr></thead><tbody>"
             )
             for entry in doc.glossary:
                 parts.append(
-                    f'<tr><td lang="{doc.source_lang}">{escape(entry.ru, quote=False)}</td>'
-                    f'<td lang="{doc.target_lang}">{escape(entry.en, quote=False)}</td>'
+                    f'<tr><td lang="{escape(doc.source_lang)}">{escape(entry.ru, quote=False)}</td>'
+                    f'<td lang="{escape(doc.target_lang)}">{escape(entry.en, quote=False)}</td>'
                     f"<td>{escape(entry.note, quote=False)}</td></tr>"
                 )
             parts.append("</tbody></table>")

@@ -59,6 +59,17 @@ def test_translate_toolkit_reads_our_xliff12() -> None:
     assert "top secret" in store.units[4].getnotes()
 
 
+def test_translate_toolkits_po_flavoured_reader_accepts_our_xliff12_too() -> None:
+    from translate.storage import poxliff
+
+    store: poxliff.PoXliffFile = poxliff.PoXliffFile(io.BytesIO(export("xliff12")))
+    assert len(store.units) == len(expected_pairs())
+    assert (
+        store.units[4].target == "Of these, 318 cases fall under Order No. 108ss of 2 April 1931."
+    )
+    assert "top secret" in store.units[4].getnotes()
+
+
 def test_translate_toolkit_reads_our_xliff21() -> None:
     from translate.storage import xliff2
 
