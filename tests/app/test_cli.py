@@ -309,3 +309,57 @@ def test_missing_postgresql_database(tmp_path: Path) -> None:
     line = _one_clear_line(sverka(tmp_path, "db", "upgrade", database_url=url))
     assert "sverka_no_such_db" in line
     assert "does not exist: create it" in line
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_serve_with_two_workers_on_postgresql(tmp_path: Path) -> None:
+    base = os.environ.get("SVERKA_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("needs PostgreSQL (SVERKA_TEST_POSTGRES_URL)")
+    from sqlalchemy import text
+
+    from tests.conftest import _fresh_postgres_url
+
+    url, admin, name = _fresh_postgres_url()
+    try:
+        assert sverka(tmp_path, "db", "upgrade", database_url=url).returncode == 0
+        port = _free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--workers", "2", "--port", str(port)],
+            cwd=tmp_path,
+            env=_env(tmp_path, database_url=url, environment="test"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            health = None
+            for _ in range(600):
+                try:
+                    health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            assert health is not None, "the server did not start"
+            assert health.json() == {
+                "status": "ok",
+                "database": "postgresql",
+                "schema": head_revision(),
+            }
+            children = subprocess.run(
+                ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
+            ).stdout.split()
+            workers = [
+                pid
+                for pid in children
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            ]
+            assert len(workers) == 2, children
+        finally:
+            server.terminate()
+            server.communicate(timeout=30)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
