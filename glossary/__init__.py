@@ -8,7 +8,7 @@ Public API::
     glossary.matcher       TermMatcher(terms).find_ru(text) / .find_en(text), term_key(ru)
     glossary.checks        run_checks(ru, en, matcher=..., checks=...), ALL_CHECKS, get_check
     glossary.extract       extract_candidates(pairs, known=...) -> list[Candidate]
-    glossary.consistency   consistency(pairs, matcher), concordance(pairs, query, lang)
+    glossary.consistency   consistency(pairs, matcher), guess_renderings(...), concordance(...)
     glossary.io            import_csv / export_csv, import_tbx / export_tbx, load_glossary
     glossary.cli           ``sverka terms check --glossary FILE RU_FILE EN_FILE``
 """

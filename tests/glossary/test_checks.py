@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glossary.checks import ALL_CHECKS, CHECKS, TERMINOLOGY_CHECKS, get_check, run_checks, select
 from glossary.checks.numbers import numbers
@@ -165,3 +167,15 @@ def test_registry_is_explicit_and_complete() -> None:
 def test_glossary_checks_are_skipped_without_a_glossary() -> None:
     en = EN.replace("OGPU troika", "OGPU three")
     assert run_checks(RU, en) == []
+
+
+@given(st.text(max_size=200), st.text(max_size=200))
+@settings(max_examples=200, deadline=None)
+def test_any_text_is_checked_without_error(ru: str, en: str) -> None:
+    matcher = TermMatcher(
+        [Term(1, "тройка", (Equivalent("troika"), Equivalent("three", "forbidden")), "approved")]
+    )
+    for issue in run_checks(ru, en, matcher=matcher):
+        assert issue.check_id in CHECKS and issue.message
+        assert all(0 <= s < e <= len(ru) for s, e in issue.ru_spans)
+        assert all(0 <= s < e <= len(en) for s, e in issue.en_spans)
