@@ -272,3 +272,23 @@ def test_any_glossary_survives_both_formats(rows: list) -> None:  # type: ignore
         terms.append(Term(f"t{number}", ru, tuple(ordered), status, note=note, domain=note))
     assert import_tbx(export_tbx(terms)).terms == terms
     assert import_csv(export_csv(terms).encode("utf-8")).terms == terms
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.text(alphabet="ru,en;\t\"'=+-@\nтройкаOGPU|<>/&!x", max_size=200).map(str.encode),
+        st.text(alphabet="<>/=\"' tbxmartiflangSecterm:ruenтройкаconceptEntry&;!DOCTYPE").map(
+            str.encode
+        ),
+    )
+)
+@settings(max_examples=150, deadline=None)
+def test_any_file_either_imports_or_says_why(data: bytes) -> None:
+    for read in (import_csv, import_tbx):
+        try:
+            result = read(data)
+        except GlossaryImportError as err:
+            assert str(err).startswith("nothing was imported")
+        else:
+            assert result.terms
