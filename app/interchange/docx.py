@@ -51,7 +51,8 @@ def _styles(document: DocxDocument, src: str, trg: str) -> None:
         style.base_style = normal
         style.font.italic = italic
         style.paragraph_format.space_after = Pt(5)
-        style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        # Ragged right: justified lines in a half-page column open wide gaps between words.
+        style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
         _set_lang(style, lang)
     heading = styles.add_style("Sverka Heading", WD_STYLE_TYPE.PARAGRAPH)
     heading.base_style = normal
