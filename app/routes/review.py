@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -20,9 +21,23 @@ from app.deps import CurrentUserDep, SessionDep
 from app.htmx import htmx, redirect, render, safe_next
 from app.services import review, review_map
 from app.services.errors import Conflict, ServiceError
-from app.templating import flash
+from app.templating import flash, templates
 
 router = APIRouter(tags=["review"], include_in_schema=False)
+
+STATUS_ICONS = {
+    "auto": "○",
+    "confirmed": "✓",
+    "translated": "✎",
+    "reviewed": "✓✓",
+    "approved": "★",
+    "rejected": "✗",
+}
+# Set once, used by every row (a dict per row would cost on a 200-pair page).
+templates.env.globals["review_icons"] = STATUS_ICONS
+templates.env.globals["review_labels"] = {
+    s.value: label for s, label in review.STATUS_LABELS.items()
+}
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_LIMIT = 50
@@ -101,7 +116,12 @@ def _state_of_page(request: Request, back: str = "") -> ListState:
 
 
 def _back(request: Request, document_id: int, back: str) -> str:
-    """Where to return after a change: the review page the form was on, nowhere else."""
+    """Where to return after a change: the review page the form was on, nowhere else.
+
+    Forms on the list carry no ``back`` field (it would repeat on every row): without
+    JavaScript the browser's Referer names the page, with htmx ``HX-Current-URL`` does.
+    """
+    back = back or htmx(request).current_url or request.headers.get("referer", "")
     parts = urlsplit(back or "")
     back = parts.path + (f"?{parts.query}" if parts.query else "")
     path = safe_next(back, f"/documents/{document_id}")
@@ -323,6 +343,9 @@ def _done(
     ctx = _list_context(request, session, user, document_id, state, focus=focus)
     ctx["oob"] = True
     response = render(request, "review/document.html", ctx, block="pairs")
+    # The row's tools post to the row; a change that moves pairs redraws the whole list.
+    response.headers["HX-Retarget"] = "#review-list"
+    response.headers["HX-Reswap"] = "outerHTML"
     if trigger:
         response.headers["HX-Trigger"] = json.dumps(trigger)
     return response
@@ -503,6 +526,43 @@ def set_status(
         return _refused(request, _doc_of(session, user, pair_id), back, exc)
     return _done(
         request, session, user, pair.document_id, back, focus_position=pair.position, pair=pair
+    )
+
+
+# --------------------------------------------------------------------------- the row's tools
+
+
+@router.post("/pairs/{pair_id}/do", name="review_do")
+def do(
+    request: Request,
+    pair_id: int,
+    session: SessionDep,
+    user: CurrentUserDep,
+    op: Annotated[str, Form(max_length=40)],
+    version: Annotated[int | None, Form()] = None,
+    then: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "",
+) -> Response:
+    """The buttons of a row: one form per row, the button says what to do."""
+    if op == "confirm":
+        return confirm(request, pair_id, session, user, version, then, back)
+    if op in ("reviewed", "approved"):
+        return set_status(request, pair_id, session, user, op, version, "", back)
+    if op.startswith("move-") and op.count("-") == 2:
+        _, side, direction = op.split("-")
+        return move(request, pair_id, side, direction, session, user, version, back)
+    if op.startswith("empty-"):
+        return separate(request, pair_id, op[6:], "empty", session, user, version, back)
+    changes: dict[str, Callable[..., Any]] = {
+        "merge": review.merge_with_next,
+        "delete": review.delete_pair,
+        "realign": review.realign_from,
+    }
+    if op not in changes:
+        raise ServiceError(f"Unknown action “{op}”.")
+    fn = changes[op]
+    return _structural(
+        request, session, user, pair_id, back, lambda: fn(session, user, pair_id, version)
     )
 
 

@@ -203,7 +203,12 @@
     if (mod && e.key === "Enter") {
       e.preventDefault();
       var confirmButton = tool(pair, ".t-confirm");
-      if (confirmButton) { confirmButton.value = "next"; confirmButton.click(); confirmButton.value = ""; }
+      var thenField = tool(pair, "input[name=then]");
+      if (confirmButton) {
+        if (thenField) { thenField.value = "next"; }
+        confirmButton.click();
+        if (thenField) { thenField.value = ""; }
+      }
       return;
     }
     if (mod && (e.key === "j" || e.key === "J")) { e.preventDefault(); press(pair, ".t-merge"); return; }
@@ -212,7 +217,7 @@
       e.preventDefault();
       var side = e.shiftKey ? "ru" : "en";
       var dir = e.key === "ArrowUp" ? "up" : "down";
-      press(pair, '[formaction$="/move/' + side + "/" + dir + '"]');
+      press(pair, 'button[value="move-' + side + "-" + dir + '"]');
       return;
     }
     if (mod || e.altKey) { return; }
@@ -251,6 +256,19 @@
       goTo(Math.max(1, Math.min(total, n)));
     }
   });
+
+  // Deleting takes the text away: ask first (undo would bring it back, but still).
+  document.addEventListener("submit", function (e) {
+    var button = e.submitter;
+    if (button && button.name === "op" && button.value === "delete") {
+      var pair = button.closest(".pair");
+      var n = pair ? pair.dataset.number : "";
+      if (!window.confirm("Delete pair " + n + " and its text? Undo brings it back.")) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+      }
+    }
+  }, true);
 
   // --- htmx integration --------------------------------------------------------------------
   document.addEventListener("htmx:beforeSwap", function (e) {

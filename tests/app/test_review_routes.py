@@ -417,3 +417,33 @@ def test_map_page_and_strip(client: TestClient, setup: Setup) -> None:
 def test_unknown_document_is_not_found(client: TestClient, setup: Setup) -> None:
     login(client, setup.viewer)
     assert client.get("/documents/999999").status_code == 404
+
+
+def test_row_tools_post_one_form_per_row(
+    client: TestClient, setup: Setup, database_url: str
+) -> None:
+    token = login(client, setup.reviewer)
+    rows = pair_ids(database_url, setup.document_id)
+    headers = {
+        **HX,
+        "X-CSRF-Token": token,
+        "HX-Current-URL": f"http://testserver/documents/{setup.document_id}",
+    }
+    # A status change answers with the row; a merge retargets the whole list.
+    approved = client.post(f"/pairs/{rows[0][0]}/do", data={"op": "approved"}, headers=headers)
+    assert approved.status_code == 200 and "HX-Retarget" not in approved.headers
+    assert approved.text.lstrip().startswith('<article class="pair st-approved')
+    merged = client.post(
+        f"/pairs/{rows[3][0]}/do", data={"op": "merge", "version": rows[3][1]}, headers=headers
+    )
+    assert merged.headers["HX-Retarget"] == "#review-list"
+    assert numbers(merged.text) == [1, 2, 3, 4, 5]
+    moved = client.post(
+        f"/pairs/{rows[3][0]}/do",
+        data={"op": "move-en-down", "csrf_token": token},
+        headers={"Referer": f"http://testserver/documents/{setup.document_id}?offset=0"},
+    )
+    assert moved.status_code == 303
+    assert moved.headers["location"] == f"/documents/{setup.document_id}?offset=0#pair-4"
+    unknown = client.post(f"/pairs/{rows[0][0]}/do", data={"op": "explode"}, headers=headers)
+    assert unknown.status_code == 400 and "Unknown action" in unknown.text
