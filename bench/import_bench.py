@@ -71,10 +71,11 @@ def bench_detection() -> None:
     lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
     lines = [line for line in lines if line]
     print(f"encoding detection on {len(lines):,} FLORES Russian sentences (cp1251 and koi8-r):")
-    for cut in (20, 40, None):
+    for cut, upper in ((20, False), (40, False), (None, False), (20, True), (None, True)):
         right = total = 0
         for line in lines:
             text = line[:cut] if cut else line
+            text = text.upper() if upper else text
             for codec in ("cp1251", "koi8-r"):
                 try:
                     data = text.encode(codec)
@@ -85,7 +86,8 @@ def bench_detection() -> None:
                 total += 1
                 right += decode_upload(data, "s.txt", max_bytes=len(data) + 1).encoding == codec
         what = f"first {cut} characters" if cut else "whole sentences"
-        print(f"  {what:22} {right}/{total} correct ({right / total:.2%})")
+        what += ", upper case" if upper else ""
+        print(f"  {what:35} {right}/{total} correct ({right / total:.2%})")
 
 
 def _synthetic(pairs: int) -> AlignedText:

@@ -16,6 +16,7 @@ import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import PurePath
 from typing import Any, Literal
 
@@ -295,6 +296,7 @@ _RU_FREQ = {
 _LOG_FREQ = {ch: math.log(freq / 100) for ch, freq in _RU_FREQ.items()}
 _LOG_RARE = math.log(0.005 / 100)
 _SAMPLE_BYTES = 16 * 1024
+_DICT_WORDS = 300  # dictionary look-ups per candidate encoding
 _CYR_RE = re.compile("[\u0400-\u04ff]")
 _NON_CYR_RE = re.compile("[^\u0400-\u04ff]")
 _EXTRA_LATIN_RE = re.compile("[^\x00-\x7f\u0400-\u04ff]")
@@ -400,7 +402,8 @@ def _plausibility(text: str) -> float:
     """How much ``text`` looks like Russian or English prose; higher is better."""
     words = _WORD_RE.findall(text)
     if not words:
-        return 0.0
+        # Non-ASCII bytes that read as no letters at all (÷ × ±): the wrong encoding.
+        return -20.0
     bad = 0
     for word in words:
         if not (word.islower() or word.isupper() or word.istitle()):
@@ -420,7 +423,25 @@ def _plausibility(text: str) -> float:
         score -= 10.0 * latin_extra / len(letters)
     # KOI8-R's box-drawing characters appear when Windows-1251 punctuation is misread.
     score -= 20.0 * len(_BOX_RE.findall(text)) / len(letters)
+    # Short texts can fool letter statistics (the two encodings map some letters onto each
+    # other); words found in the Russian dictionary cannot be faked that way.
+    cyrillic_words = [w for w in words if len(w) >= 2 and _CYR_RE.match(w)][:_DICT_WORDS]
+    if cyrillic_words:
+        known = sum(1 for w in cyrillic_words if _is_russian_word(w.lower()))
+        score += 3.0 * known / len(cyrillic_words)
     return score
+
+
+@cache
+def _morph() -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=50_000)
+def _is_russian_word(word: str) -> bool:
+    return bool(_morph().word_is_known(word))
 
 
 # ------------------------------------------------------------------------------ normalising
