@@ -5,17 +5,20 @@ A plain library: it imports neither the web app nor the database.
 Public API::
 
     segment_text(text, lang)            -> list[Segment]      (alignment.segment)
-    align(ru, en, ...)                  -> list[Bead]         (alignment.align)
     align_texts(ru_text, en_text, ...)  -> AlignedText        (alignment.align)
+    alignment.align.align(ru, en, ...)  -> list[Bead]
+
+(``alignment.align`` is the module; its ``align`` function aligns pre-split segments.)
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from alignment.types import Bead, Segment, Token
 
-__all__ = ["Bead", "Segment", "Token", "align", "align_texts", "segment_text"]
+__all__ = ["Bead", "Segment", "Token", "align_texts", "segment_text"]
 
 
 def __getattr__(name: str) -> Any:
@@ -24,8 +27,6 @@ def __getattr__(name: str) -> Any:
         from alignment.segment import segment_text
 
         return segment_text
-    if name in ("align", "align_texts"):
-        from alignment import align as _align_module
-
-        return getattr(_align_module, name)
+    if name == "align_texts":
+        return importlib.import_module("alignment.align").align_texts
     raise AttributeError(name)
