@@ -103,11 +103,15 @@ def _pair_project(conn: Connection, pair: Pair) -> int | None:
     return conn.scalar(select(Document.project_id).where(Document.id == pair.document_id))
 
 
-def _remember_pairs(conn: Connection, pairs: Iterable[Pair], author: str = "") -> None:
+def _remember_pairs(
+    conn: Connection, pairs: Iterable[Pair], *, fresh: frozenset[int] = frozenset()
+) -> None:
+    """Make the units of ``pairs`` match them: a unit for each reviewed/approved pair with
+    both texts, none for the others. ``fresh`` pairs are new, so they have no unit yet."""
     pairs = list(pairs)
-    if not pairs:
-        return
-    conn.execute(delete(TMUnit).where(TMUnit.pair_id.in_([p.id for p in pairs])))
+    stale = [p.id for p in pairs if p.id not in fresh]
+    for i in range(0, len(stale), 500):
+        conn.execute(delete(TMUnit).where(TMUnit.pair_id.in_(stale[i : i + 500])))
     rows, keys = [], []
     for pair in pairs:
         if pair.status not in MEMORY_STATUSES or not pair.ru_text.strip():
@@ -124,7 +128,7 @@ def _remember_pairs(conn: Connection, pairs: Iterable[Pair], author: str = "") -
             pair_id=pair.id,
             memory_id=None,
             status=str(pair.status),
-            author=author,
+            author="",
             note="",
             created_at=when,
             changed_at=when,
@@ -143,13 +147,11 @@ def _changed(pair: Pair) -> bool:
 def _sync_memory(session: Session, _context: object) -> None:
     # Every reviewed/approved pair must be findable, whoever changed it (review service, jobs,
     # imports); doing it at flush keeps the memory in the same transaction as the change.
-    touched = [
-        obj
-        for obj in (*session.new, *session.dirty)
-        if isinstance(obj, Pair) and (obj in session.new or _changed(obj))
-    ]
-    if touched:
-        _remember_pairs(session.connection(), touched)
+    # An import of thousands of new "auto" pairs costs one pass over them and no query.
+    new = [obj for obj in session.new if isinstance(obj, Pair) and obj.status in MEMORY_STATUSES]
+    changed = [obj for obj in session.dirty if isinstance(obj, Pair) and _changed(obj)]
+    if new or changed:
+        _remember_pairs(session.connection(), [*new, *changed], fresh=frozenset(p.id for p in new))
 
 
 def sync_project_memory(session: Session, project_id: int) -> int:
