@@ -247,9 +247,12 @@ class _Automaton:
         return "".join(chars), starts, ends
 
     def find(
-        self, text: str, tokens: Sequence[Token] | None = None
+        self, text: str, tokens: Sequence[Token] | None = None, *, overlapping: bool = False
     ) -> list[tuple[int, int, tuple[object, ...]]]:
-        """Non-overlapping ``(start, end, payloads)`` in character offsets, longest first."""
+        """``(start, end, payloads)`` in character offsets, in text order.
+
+        Where matches overlap the longest wins, unless ``overlapping`` asks for all of them.
+        """
         if self._automaton is None:
             return []
         encoded, starts, ends = self._encode(text, tokens)
@@ -258,7 +261,9 @@ class _Automaton:
             hits.append((end - length + 1, end + 1, payloads))
         if not hits:
             return []
-        if len(hits) > 1:
+        if overlapping:
+            hits.sort(key=lambda h: (h[0], h[0] - h[1]))
+        elif len(hits) > 1:
             # Longest match wins; among equals the leftmost.
             hits.sort(key=lambda h: (h[0] - h[1], h[0]))
             taken = bytearray(len(encoded))
@@ -318,14 +323,17 @@ class TermMatcher:
                 out.append(Match(term_id, "ru", start, end, text[start:end]))  # type: ignore[arg-type]
         return out
 
-    def find_en(self, text: str, tokens: Sequence[Token] | None = None) -> list[Match]:
+    def find_en(
+        self, text: str, tokens: Sequence[Token] | None = None, *, overlapping: bool = False
+    ) -> list[Match]:
         """English equivalents of terms found in ``text``, by lemma, in text order.
 
         Each match names the equivalent found and its kind (preferred, admitted, deprecated,
-        forbidden).
+        forbidden). ``overlapping`` also returns equivalents inside longer ones (*court* inside
+        *Supreme Court*).
         """
         out: list[Match] = []
-        for start, end, payloads in self._en.find(text, tokens):
+        for start, end, payloads in self._en.find(text, tokens, overlapping=overlapping):
             for payload in payloads:
                 term_id, equivalent, kind = cast(tuple[int | str, str, str], payload)
                 out.append(Match(term_id, "en", start, end, text[start:end], equivalent, kind))

@@ -47,6 +47,13 @@ class PairContext:
             return []
         return self.matcher.find_en(self.en, self.en_tokens)
 
+    @cached_property
+    def en_matches_overlapping(self) -> list[Match]:
+        """Like :attr:`en_matches`, with equivalents inside longer ones too."""
+        if self.matcher is None:
+            return []
+        return self.matcher.find_en(self.en, self.en_tokens, overlapping=True)
+
 
 class Check:
     """A QA check. Subclasses set the class attributes and implement :meth:`check`."""

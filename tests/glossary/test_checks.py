@@ -54,6 +54,19 @@ def test_approved_term_missing_from_the_translation(matcher: TermMatcher) -> Non
     assert RU[start:end] == "Тройки"
 
 
+def test_an_equivalent_inside_a_longer_one_counts() -> None:
+    matcher = TermMatcher(
+        [
+            Term(1, "суд", (Equivalent("court"),), "approved"),
+            Term(2, "Верховный суд", (Equivalent("Supreme Court"),), "approved"),
+        ]
+    )
+    ru, en = "Дело передано в суд.", "The case went to the Supreme Court."
+    assert [m.text for m in matcher.find_en(en)] == ["Supreme Court"]
+    assert [m.text for m in matcher.find_en(en, overlapping=True)] == ["Supreme Court", "Court"]
+    assert run_checks(ru, en, matcher=matcher, checks=TERMINOLOGY_CHECKS) == []
+
+
 def test_proposed_terms_are_not_enforced(matcher: TermMatcher) -> None:
     # "край" is only proposed: its missing "krai" is not reported.
     assert "край" in RU and "krai" not in EN
