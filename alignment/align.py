@@ -203,16 +203,18 @@ def _align_free(
     if max(n, m) > _FULL_LIMIT:
         guide = _coarse_guide(fr, fe, params, ratio)
         progress(0.25)
-    path = _run(fr, fe, params, ratio, rps, eps, guide, _HALF_BAND)
+    path, _ = _run(fr, fe, params, ratio, rps, eps, guide, _HALF_BAND)
     progress(0.55)
     learned = _learn(fr, fe, path)
     if learned:
         fr = with_learned(fr, learned, vocab)
-    path = _run(fr, fe, params, ratio, rps, eps, _path_rows(path, n), _HALF_BAND_FINE)
+    path, margins = _run(
+        fr, fe, params, ratio, rps, eps, _path_rows(path, n), _HALF_BAND_FINE, want_margins=True
+    )
     progress(0.95)
     return [
-        Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), _confidence(fr, fe, i0, i1, j0, j1))
-        for i0, i1, j0, j1 in path
+        Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), _confidence(margin))
+        for (i0, i1, j0, j1), margin in zip(path, margins, strict=True)
     ]
 
 
@@ -225,7 +227,8 @@ def _run(
     eps: np.ndarray | None,
     previous: tuple[np.ndarray, np.ndarray] | None,
     half: int,
-) -> list[tuple[int, int, int, int]]:
+    want_margins: bool = False,
+) -> tuple[list[tuple[int, int, int, int]], list[float]]:
     n, m = len(fr.lengths), len(fe.lengths)
     if max(n, m) <= _FULL_LIMIT:
         half = max(n, m) + 1
@@ -238,11 +241,13 @@ def _run(
         seg_lo, width = pair_band(band, n, m)
         stats = pair_stats(fr, fe, seg_lo, width)
         chance = _chance(fr, fe, stats)
-        path, edge = search(fr, fe, stats, band, params, ratio, chance, rps, eps)
+        path, edge, margins = search(
+            fr, fe, stats, band, params, ratio, chance, rps, eps, margins=want_margins
+        )
         # Widen the band when the path ran along its edge (an omission longer than the band),
         # up to a limit that keeps memory in bounds on very long texts.
         if not edge or band.width >= m + 1 or band.width * n > _MAX_CELLS:
-            return path
+            return path, margins
         half *= 2
 
 
@@ -257,7 +262,7 @@ def _coarse_guide(
     e_cut = np.round(np.linspace(0, m, count + 1)).astype(np.int64)
     br = blocks(fr, r_cut, float(np.median(fr.unit_w)) if len(fr.unit_w) else 0.0)
     be = blocks(fe, e_cut, float(np.median(fe.unit_w)) if len(fe.unit_w) else 0.0)
-    path = _run(br, be, params, ratio, None, None, None, _HALF_BAND_BLOCKS)
+    path, _ = _run(br, be, params, ratio, None, None, None, _HALF_BAND_BLOCKS)
     xs = [0]
     ys = [0]
     for i0, i1, j0, j1 in path:
@@ -337,12 +342,13 @@ def _learn(
     return learned
 
 
-def _confidence(fr: SideFeatures, fe: SideFeatures, i0: int, i1: int, j0: int, j1: int) -> float:
-    if i0 == i1 or j0 == j1:
-        return 0.3
-    wr = float(fr.weights[i0:i1].sum())
-    we = float(fe.weights[j0:j1].sum())
-    return float(1.0 / (1.0 + math.exp(-(3.0 * (wr + we > 0) - 1.5))))
+def _confidence(margin: float) -> float:
+    """Probability-like confidence from a bead's margin (calibrated on the shared benchmark)."""
+    return float(1.0 / (1.0 + math.exp(-(CONF_SLOPE * margin + CONF_BIAS))))
+
+
+CONF_SLOPE = 0.8
+CONF_BIAS = 0.5
 
 
 def _split_simple(text: str) -> list[Segment]:

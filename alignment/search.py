@@ -24,14 +24,15 @@ INF = 1e18
 class Params:
     """Weights of the cost terms (one setting for sentences and paragraphs alike)."""
 
-    lexical: float = 0.03  # times the log-likelihood ratio of the matched content
+    lexical: float = 0.6  # times the log-likelihood ratio of the matched content
     length: float = 1.0  # times delta^2 / 2 of Gale-Church
-    skip: float = 2.5  # prior cost of a 1-0 / 0-1 bead
+    skip: float = 3.5  # prior cost of a 1-0 / 0-1 bead
     merge2: float = 2.0  # prior cost of a 2-1 / 1-2 bead
-    merge3: float = 4.5  # prior cost of 2-2, 3-1, 1-3
+    merge3: float = 3.5  # prior cost of 2-2, 3-1, 1-3
     variance: float = 6.8  # Gale-Church s^2 (characters)
     paragraph: float = 2.0  # a bead starting a paragraph on one side only
     paragraph_inside: float = 3.0  # a merged bead spanning a paragraph boundary
+    norm: float = 0.5  # evidence divided by (content weight) ** norm
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,10 @@ def search(
     chance: Chance,
     ru_par_start: np.ndarray | None = None,
     en_par_start: np.ndarray | None = None,
-) -> tuple[list[tuple[int, int, int, int]], bool]:
-    """Best path as beads ``(i0, i1, j0, j1)`` (half-open ranges), and whether it hit the band edge."""
+    margins: bool = False,
+) -> tuple[list[tuple[int, int, int, int]], bool, list[float]]:
+    """Best path as beads ``(i0, i1, j0, j1)`` (half-open ranges), whether it touched the edge
+    of the band, and each bead's margin (how much a path without it would cost more)."""
     n, m = len(ru.lengths), len(en.lengths)
     W = band.width
     lo = band.lo
@@ -196,7 +199,7 @@ def search(
         lr = cum_r[np.minimum(rows, n)] - cum_r[i_lo]
         le = cum_e[Jc] - cum_e[jb]
         delta = (le - ratio * lr) / np.sqrt(var * (ratio * lr + le) * 0.5 + 1.0)
-        cost = -lex * evidence + lenw * 0.5 * delta * delta
+        cost = -lex * evidence / (wr + we + 1.0) ** params.norm + lenw * 0.5 * delta * delta
         if a + b == 3:
             cost += params.merge2
         elif a + b > 3:
@@ -259,4 +262,62 @@ def search(
         beads.append((i - a, i, j - b, j))
         i, j = i - a, j - b
     beads.reverse()
-    return beads, edge
+    if not margins:
+        return beads, edge, []
+    return beads, edge, _margins(beads, D, stack, lo, pad, J, valid, m, params.skip)
+
+
+def _margins(
+    beads: list[tuple[int, int, int, int]],
+    D: np.ndarray,
+    stack: np.ndarray,
+    lo: np.ndarray,
+    pad: int,
+    J: np.ndarray,
+    valid: np.ndarray,
+    m: int,
+    skip: float,
+) -> list[float]:
+    """How much worse the best path avoiding each bead's boundaries is (a max-marginal).
+
+    A backward pass gives, for every cell, the cost of the best complete path through it; a
+    boundary is as sure as the cheapest path that crosses its row or column elsewhere.
+    """
+    n = D.shape[0] - 1
+    W = J.shape[1]
+    cols = np.arange(W)
+    B = np.full_like(D, INF)
+    stackp = np.full((n + 1, stack.shape[1], W + 2 * pad), INF)
+    stackp[:, :, pad : pad + W] = stack
+    S_all = np.arange(m + 1, dtype=np.float64) * skip
+    kinds = [(t, a, b) for t, (a, b) in enumerate(BEADS) if a > 0]
+    t_idx = np.array([t for t, _, _ in kinds])[:, None]
+    a_vec = np.array([a for _, a, _ in kinds])
+    b_vec = np.array([b for _, _, b in kinds])
+    for i in range(n, -1, -1):
+        if i == n:
+            base = np.full(W, INF)
+            base[m - lo[n]] = 0.0
+        else:
+            r = np.minimum(i + a_vec, n)
+            s = (lo[i] - lo[r] + b_vec + pad)[:, None] + cols
+            cand = B[r[:, None], s] + stackp[r[:, None], t_idx, s]
+            cand[i + a_vec > n] = INF
+            base = cand.min(axis=0)
+        S = S_all[np.minimum(J[i], m)]
+        chained = np.minimum.accumulate(np.where(valid[i], base + S, INF)[::-1])[::-1] - S
+        B[i, pad : pad + W] = np.where(valid[i], np.minimum(base, chained), INF)
+    total = D[:, pad : pad + W] + B[:, pad : pad + W]
+    best = float(D[n, pad + m - lo[n]])
+    on_path = np.zeros((n + 1, W), dtype=bool)
+    nodes = [(0, 0)] + [(i1, j1) for _, i1, _, j1 in beads]
+    for i, j in nodes:
+        on_path[i, j - lo[i]] = True
+    off = np.where(on_path | ~valid | (total >= INF / 2), INF, total)
+    row_m = off.min(axis=1) - best
+    col_m = np.full(m + 1, INF)
+    np.minimum.at(col_m, J[valid], off[valid])
+    col_m -= best
+    return [
+        float(min(row_m[i0], row_m[i1], col_m[j0], col_m[j1], 50.0)) for i0, i1, j0, j1 in beads
+    ]
