@@ -257,7 +257,10 @@ def memories(
             .order_by(DictionaryWord.lang, DictionaryWord.word)
         ).all(),
         "may_edit": can(session, user, project_id, Action.EDIT),
-        "max_mb": tm.MAX_MEMORY_BYTES // (1024 * 1024),
+        # The request size limit usually comes first; say the smaller of the two.
+        "max_mb": min(
+            tm.MAX_MEMORY_BYTES // (1024 * 1024), request.app.state.settings.max_request_mb
+        ),
     }
     return render(request, "aids/memories.html", ctx)
 

@@ -4,6 +4,7 @@ with a preview, TMX upload and the project dictionary."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -231,3 +232,19 @@ def test_tmx_upload_broken_file_and_memories_page(client: TestClient, setup: Set
     )
     assert broken.status_code == 400
     assert "cut.tmx" in broken.text and "Traceback" not in broken.text
+
+
+def test_an_oversized_memory_is_refused_with_the_limit_before_it_is_read(
+    make_client: Callable[..., TestClient], setup: Setup
+) -> None:
+    client = make_client(max_request_mb=1)
+    token = login(client, setup.translator)
+    assert "up to 1 MB" in client.get(f"/projects/{setup.project_id}/memories").text
+    huge = b"<tmx>" + b" " * (2 * 1024 * 1024)
+    refused = client.post(
+        f"/projects/{setup.project_id}/memories",
+        files={"file": ("huge.tmx", huge, "application/xml")},
+        data={"csrf_token": token},
+    )
+    assert refused.status_code == 413
+    assert "at most 1 MB" in refused.text
