@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
+from sqlalchemy import select
 from starlette.responses import Response
 
 from app.deps import CurrentUserDep, SessionDep
@@ -14,6 +15,7 @@ from app.models import Job, JobState, Project
 from app.services.decoding import encoding_label
 from app.services.jobs import get_job as load_job
 from app.services.jobs import job_as_dict
+from app.services.permissions import Action, require
 
 router = APIRouter(tags=["jobs"])
 
@@ -112,6 +114,27 @@ class JobOut(BaseModel):
     finished_at: str | None
     url: str
     result_url: str | None
+
+
+@router.get("/api/v1/projects/{project_id}/jobs", name="api_project_jobs")
+def api_project_jobs(
+    project_id: int, session: SessionDep, user: CurrentUserDep, limit: int = 50
+) -> list[dict[str, Any]]:
+    """The project's latest jobs (imports, exports, …), newest first."""
+    require(session, user, project_id, Action.VIEW)
+    rows = session.scalars(
+        select(Job)
+        .where(Job.project_id == project_id)
+        .order_by(Job.id.desc())
+        .limit(max(1, min(limit, 200)))
+    ).all()
+    out = []
+    for job in rows:
+        item = job_as_dict(job)
+        item["url"] = f"/jobs/{job.id}"
+        item["result_url"] = done_url(job) if job.state is JobState.DONE else None
+        out.append(item)
+    return out
 
 
 @router.get("/api/v1/jobs/{job_id}", name="api_job", response_model=JobOut)

@@ -330,6 +330,11 @@ def test_import_page_needs_an_editor(
     assert 'enctype="multipart/form-data"' in page.text
     assert "Windows-1251" in page.text  # the form says which encodings are understood
 
+    fragment = client.get(f"/projects/{project_id}/import", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert 'name="ru_file"' in fragment.text and "<html" not in fragment.text
+    assert "HX-Request" in fragment.headers["Vary"]
+
     viewer = make_user(database_url, unique("viewer"))
     other = _project_for(app, user, (viewer, Role.VIEWER))
     viewer_client = make_client()

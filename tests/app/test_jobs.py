@@ -304,3 +304,29 @@ def test_job_json_for_members_only(
 def test_workers_know_every_service_that_registers_jobs() -> None:
     kinds = jobs.register_all_handlers()
     assert "import" in kinds
+
+
+def test_project_job_list_shows_members_the_latest_jobs_first(
+    app: FastAPI,
+    signed_in: tuple[TestClient, User, str],
+    database_url: str,
+    make_client: Callable[..., TestClient],
+) -> None:
+    client, owner, _ = signed_in
+    with app.state.session_factory() as session:
+        project = create_project(session, owner, unique("Jobs list"))
+        first = jobs.enqueue(session, "test.echo", {"word": "1"}, user_id=owner.id,
+                             project_id=project.id)  # fmt: skip
+        second = jobs.enqueue(session, "test.refuses", {}, user_id=owner.id,
+                              project_id=project.id)  # fmt: skip
+        session.commit()
+        project_id, ids = project.id, [second.id, first.id]
+    jobs.run_pending_jobs_once(jobs.scope_from(app.state.session_factory))
+    listed = client.get(f"/api/v1/projects/{project_id}/jobs").json()
+    assert [j["id"] for j in listed] == ids
+    assert [j["state"] for j in listed] == ["failed", "done"]
+    assert listed[0]["error"] == "The English file has no sentences to align."
+    stranger = make_user(database_url, unique("stranger"))
+    other = make_client()
+    login(other, stranger.username)
+    assert other.get(f"/api/v1/projects/{project_id}/jobs").status_code == 404
