@@ -173,6 +173,7 @@ class _Automaton:
         self._automaton: ahocorasick.Automaton | None = None
         self._prefixes: frozenset[str] = frozenset()
         self._memo: dict[str, str] = {}
+        self._last: tuple[str, tuple[str, list[int], list[int]]] | None = None
 
     def _char(self, key: str) -> str:
         ch = self._ids.get(key)
@@ -255,7 +256,13 @@ class _Automaton:
         """
         if self._automaton is None:
             return []
-        encoded, starts, ends = self._encode(text, tokens)
+        previous = self._last
+        if previous is not None and previous[0] is text:
+            # The same text again (all matches after the longest ones): reuse its codes.
+            encoded, starts, ends = previous[1]
+        else:
+            encoded, starts, ends = self._encode(text, tokens)
+            self._last = (text, (encoded, starts, ends))
         hits: list[tuple[int, int, tuple[object, ...]]] = []
         for end, (length, payloads) in self._automaton.iter(encoded):
             hits.append((end - length + 1, end + 1, payloads))
@@ -309,8 +316,9 @@ class TermMatcher:
 
     def forget_words(self) -> None:
         """Drop the remembered codes of the words seen so far (they are rebuilt on demand)."""
-        self._ru._memo.clear()
-        self._en._memo.clear()
+        for automaton in (self._ru, self._en):
+            automaton._memo.clear()
+            automaton._last = None
 
     def find_ru(self, text: str, tokens: Sequence[Token] | None = None) -> list[Match]:
         """Terms found in Russian ``text``, in any inflection, in text order.
