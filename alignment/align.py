@@ -194,7 +194,7 @@ def _align_free(
     if rps is None or eps is None or rps[:n].all() or eps[:m].all():
         rps = eps = None
     vocab = KeyVocabulary()
-    fe = features_en(en, vocab)
+    fe = features_en(en, vocab, lexicon)
     fr = features_ru(ru, lexicon, vocab)
     progress(0.1)
     ratio = float(fe.lengths.sum() / max(fr.lengths.sum(), 1.0))
@@ -228,7 +228,7 @@ def _run(
     previous: tuple[np.ndarray, np.ndarray] | None,
     half: int,
     want_margins: bool = False,
-) -> tuple[list[tuple[int, int, int, int]], list[float]]:
+) -> tuple[list[tuple[int, int, int, int]], list[tuple[float, float]]]:
     n, m = len(fr.lengths), len(fe.lengths)
     if max(n, m) <= _FULL_LIMIT:
         half = max(n, m) + 1
@@ -342,13 +342,16 @@ def _learn(
     return learned
 
 
-def _confidence(margin: float) -> float:
-    """Probability-like confidence from a bead's margin (calibrated on the shared benchmark)."""
-    return float(1.0 / (1.0 + math.exp(-(CONF_SLOPE * margin + CONF_BIAS))))
+def _confidence(margin: tuple[float, float]) -> float:
+    """Probability-like confidence from a bead's margin over the best path avoiding it and its
+    own cost (a two-feature logistic fitted on the shared benchmark)."""
+    z = CONF_MARGIN * margin[0] + CONF_COST * margin[1] + CONF_BIAS
+    return float(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))))
 
 
-CONF_SLOPE = 0.8
-CONF_BIAS = 0.5
+CONF_MARGIN = 0.83
+CONF_COST = -0.106
+CONF_BIAS = 0.31
 
 
 def _split_simple(text: str) -> list[Segment]:

@@ -116,7 +116,14 @@ def _ru_keys(word: str, lexicon: Lexicon) -> tuple[str, list[str]] | None:
     return lem, keys
 
 
-def _features(segments: Sequence[str], unit_of: Callable[[str], _Unit]) -> SideFeatures:
+def _features(
+    segments: Sequence[str],
+    unit_of: Callable[[str], _Unit],
+    phrases: Sequence[tuple[str, frozenset[str], tuple[int, ...]]] = (),
+) -> SideFeatures:
+    by_word: dict[str, list[tuple[str, frozenset[str], tuple[int, ...]]]] = defaultdict(list)
+    for phrase in phrases:
+        by_word[min(phrase[1])].append(phrase)
     cache: dict[str, _Unit] = {}
     seg_of: list[int] = []
     lemma_of: list[str] = []
@@ -134,6 +141,13 @@ def _features(segments: Sequence[str], unit_of: Callable[[str], _Unit]) -> SideF
             if unit is not None:
                 lemma_of.append(unit[0])
                 kids_of.append(unit[1])
+        if by_word:
+            present = set(lemma_of[start:])
+            for lem in present & by_word.keys():
+                for key, need, kids in by_word[lem]:
+                    if need <= present:
+                        lemma_of.append(key)
+                        kids_of.append(kids)
         for mark in ("?", "!"):
             if mark in text:
                 unit = cache.get(mark) or unit_of(mark)
@@ -153,8 +167,27 @@ def _features(segments: Sequence[str], unit_of: Callable[[str], _Unit]) -> SideF
     return SideFeatures(lengths, weights, unit_w, unit_seg, lemma_of, occ_kid, occ_uid)
 
 
-def features_en(segments: Sequence[str], vocab: KeyVocabulary) -> SideFeatures:
-    """Units of English segments: content lemmas and their anchors (keys added to ``vocab``)."""
+def _phrases(
+    lexicon: Lexicon, side: int, function: frozenset[str], vocab: KeyVocabulary, add: bool
+) -> list[tuple[str, frozenset[str], tuple[int, ...]]]:
+    """Multi-word lexicon entries as (key, content lemmas needed, key ids) for one side."""
+    out = []
+    for number, pair in enumerate(lexicon.phrases):
+        need = frozenset(lem for lem in pair[side] if lem not in function)
+        key = f"P:{number}"
+        if not need or (not add and key not in vocab):
+            continue
+        out.append((key, need, (vocab.id_of(key),)))
+    return out
+
+
+def features_en(
+    segments: Sequence[str], vocab: KeyVocabulary, lexicon: Lexicon | None = None
+) -> SideFeatures:
+    """Units of English segments: content lemmas and their anchors (keys added to ``vocab``).
+
+    Multi-word terms of ``lexicon`` found in a segment become units of their own.
+    """
 
     def unit_of(word: str) -> _Unit:
         found = _en_keys(word) if word not in "?!" else (word, [word])
@@ -162,7 +195,8 @@ def features_en(segments: Sequence[str], vocab: KeyVocabulary) -> SideFeatures:
             return None
         return found[0], tuple(vocab.id_of(k) for k in found[1])
 
-    return _features(segments, unit_of)
+    phrases = _phrases(lexicon, 1, FUNCTION_EN, vocab, True) if lexicon else []
+    return _features(segments, unit_of, phrases)
 
 
 def features_ru(segments: Sequence[str], lexicon: Lexicon, vocab: KeyVocabulary) -> SideFeatures:
@@ -177,7 +211,7 @@ def features_ru(segments: Sequence[str], lexicon: Lexicon, vocab: KeyVocabulary)
             return None
         return found[0], tuple({vocab[k] for k in found[1] if k in vocab})
 
-    return _features(segments, unit_of)
+    return _features(segments, unit_of, _phrases(lexicon, 0, FUNCTION_RU, vocab, False))
 
 
 def with_learned(

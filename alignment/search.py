@@ -124,7 +124,7 @@ def search(
     ru_par_start: np.ndarray | None = None,
     en_par_start: np.ndarray | None = None,
     margins: bool = False,
-) -> tuple[list[tuple[int, int, int, int]], bool, list[float]]:
+) -> tuple[list[tuple[int, int, int, int]], bool, list[tuple[float, float]]]:
     """Best path as beads ``(i0, i1, j0, j1)`` (half-open ranges), whether it touched the edge
     of the band, and each bead's margin (how much a path without it would cost more)."""
     n, m = len(ru.lengths), len(en.lengths)
@@ -277,8 +277,9 @@ def _margins(
     valid: np.ndarray,
     m: int,
     skip: float,
-) -> list[float]:
-    """How much worse the best path avoiding each bead's boundaries is (a max-marginal).
+) -> list[tuple[float, float]]:
+    """Per bead: how much worse the best path avoiding its boundaries is (a max-marginal), and
+    the bead's own cost.
 
     A backward pass gives, for every cell, the cost of the best complete path through it; a
     boundary is as sure as the cheapest path that crosses its row or column elsewhere.
@@ -318,6 +319,9 @@ def _margins(
     col_m = np.full(m + 1, INF)
     np.minimum.at(col_m, J[valid], off[valid])
     col_m -= best
-    return [
-        float(min(row_m[i0], row_m[i1], col_m[j0], col_m[j1], 50.0)) for i0, i1, j0, j1 in beads
-    ]
+    out = []
+    for i0, i1, j0, j1 in beads:
+        kind = BEADS.index((i1 - i0, j1 - j0))
+        own = skip if kind == 2 else float(stack[i1, kind, j1 - lo[i1]])
+        out.append((float(min(row_m[i0], row_m[i1], col_m[j0], col_m[j1], 50.0)), own))
+    return out
