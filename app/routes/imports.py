@@ -21,7 +21,8 @@ from app.services.permissions import Action, require
 router = APIRouter(tags=["imports"])
 
 ACCEPT = ".txt,.md,.markdown,.html,.htm,.xhtml,.docx,text/plain,text/markdown,text/html"
-# A form field (pasted text) is parsed in memory; Starlette caps one at 1 MB.
+# A form field (pasted text) is parsed in memory and Starlette caps one at 1 MB; the form says
+# so (no maxlength: browsers cut pasted text at it silently).
 MAX_PASTE_CHARS = 400_000
 
 
