@@ -553,10 +553,11 @@ def do(
         return move(request, pair_id, side, direction, session, user, version, back)
     if op.startswith("empty-"):
         return separate(request, pair_id, op[6:], "empty", session, user, version, back)
+    if op == "realign":
+        return realign(request, pair_id, session, user, version, back)
     changes: dict[str, Callable[..., Any]] = {
         "merge": review.merge_with_next,
         "delete": review.delete_pair,
-        "realign": review.realign_from,
     }
     if op not in changes:
         raise ServiceError(f"Unknown action “{op}”.")
@@ -743,14 +744,17 @@ def realign(
     version: Annotated[int | None, Form()] = None,
     back: Annotated[str, Form()] = "",
 ) -> Response:
-    return _structural(
-        request,
-        session,
-        user,
-        pair_id,
-        back,
-        lambda: review.realign_from(session, user, pair_id, version),
-    )
+    document_id = _doc_of(session, user, pair_id)
+    try:
+        result = review.realign_or_enqueue(session, user, pair_id, version)
+    except ServiceError as exc:
+        session.rollback()
+        return _refused(request, document_id, back, exc)
+    if isinstance(result, int):
+        # A long stretch: the job page shows the progress, then opens the document there.
+        return redirect(request, f"/jobs/{result}")
+    position = result[0].position if result else None
+    return _done(request, session, user, document_id, back, focus_position=position)
 
 
 @router.post("/documents/{document_id}/undo", name="review_undo")

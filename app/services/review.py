@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.models import (
     Comment,
     Document,
+    Job,
     Operation,
     Pair,
     PairStatus,
@@ -1206,6 +1207,65 @@ def realign_from(
     result, _ = apply_change(session, doc, user, "realign", current, target, start=pair.position)
     _touch(session, doc)
     return _fresh_views(session, result[:1])
+
+
+REALIGN_JOB = "realign"
+#: Realigning more pairs than this runs as a background job with a progress bar.
+REALIGN_INLINE_LIMIT = 400
+
+
+def realign_or_enqueue(
+    session: Session, user: User | None, pair_id: int, expected_version: int | None = None
+) -> list[PairView] | int:
+    """Realign from this pair: at once when the rest of the document is short, otherwise as a
+    background job (returns its id), so that a long document never times the page out."""
+    from app.services import jobs
+
+    doc, pair = _pair(session, user, pair_id, Action.EDIT)
+    _check_version(session, pair, expected_version)
+    remaining = (
+        session.scalar(
+            select(func.count()).where(Pair.document_id == doc.id, Pair.position >= pair.position)
+        )
+        or 0
+    )
+    if remaining <= REALIGN_INLINE_LIMIT:
+        return realign_from(session, user, pair_id, expected_version)
+    job = jobs.enqueue(
+        session,
+        REALIGN_JOB,
+        {"pair_id": pair_id, "version": pair.version},
+        user_id=user.id if user else None,
+        project_id=doc.project_id,
+        document_id=doc.id,
+        message=f"Waiting to realign pairs {pair.position + 1}–{pair.position + remaining}…",
+    )
+    return job.id
+
+
+def _run_realign_job(job_id: int, payload: dict[str, Any], report: Callable[..., None]) -> Any:
+    from app.services import jobs
+
+    with jobs.job_session() as session:
+        job_user_id = session.scalar(select(Job.user_id).where(Job.id == job_id))
+        user = session.get(User, job_user_id) if job_user_id is not None else None
+        report(0.05, "Aligning the sentences again…")
+        views = realign_from(session, user, int(payload["pair_id"]), payload.get("version"))
+        report(0.95, "Saving the new pairs…")
+        first = views[0] if views else None
+        if first is None:
+            return {}
+        return {
+            "redirect": f"/documents/{first.document_id}?n={first.number}",
+            "pairs": first.number,
+        }
+
+
+def register_jobs() -> None:
+    """Make the realign job known to the job worker (idempotent)."""
+    from app.services import jobs
+
+    jobs.register_handler(REALIGN_JOB, _run_realign_job)
 
 
 # --------------------------------------------------------------------------- undo / redo

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -447,3 +448,48 @@ def test_row_tools_post_one_form_per_row(
     assert moved.headers["location"] == f"/documents/{setup.document_id}?offset=0#pair-4"
     unknown = client.post(f"/pairs/{rows[0][0]}/do", data={"op": "explode"}, headers=headers)
     assert unknown.status_code == 400 and "Unknown action" in unknown.text
+
+
+def test_realigning_a_long_stretch_runs_as_a_job(
+    client: TestClient,
+    app: Any,
+    setup: Setup,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("alignment.align", reason="the aligner (alignment.align) is not in yet")
+    from app.services import jobs, review
+
+    monkeypatch.setattr(review, "REALIGN_INLINE_LIMIT", 2)
+    token = login(client, setup.translator)
+    rows = pair_ids(database_url, setup.document_id)
+    started = client.post(f"/pairs/{rows[0][0]}/do", data={"op": "realign", "csrf_token": token})
+    assert started.status_code == 303
+    job_url = started.headers["location"]
+    assert re.fullmatch(r"/jobs/\d+", job_url)
+    jobs.register_all_handlers()
+    jobs.run_pending_jobs_once(jobs.scope_from(app.state.session_factory))
+    page = client.get(job_url)
+    assert "Done." in page.text
+    assert f"/documents/{setup.document_id}?n=1" in page.text
+    # Every sentence is still there, in order, and the realignment can be undone.
+    after = pair_ids(database_url, setup.document_id)
+    assert (
+        " ".join(r[2] for r in after if r[2]).split()
+        == " ".join(r[2] for r in rows if r[2]).split()
+    )
+    undone = client.post(f"/documents/{setup.document_id}/undo", data={"csrf_token": token})
+    assert undone.status_code == 303
+    assert [r[2:] for r in pair_ids(database_url, setup.document_id)] == [r[2:] for r in rows]
+
+
+def test_short_realign_happens_at_once(client: TestClient, setup: Setup, database_url: str) -> None:
+    pytest.importorskip("alignment.align", reason="the aligner (alignment.align) is not in yet")
+    token = login(client, setup.translator)
+    rows = pair_ids(database_url, setup.document_id)
+    headers = {**HX, "X-CSRF-Token": token}
+    response = client.post(f"/pairs/{rows[3][0]}/do", data={"op": "realign"}, headers=headers)
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == "#review-list"
+    after = pair_ids(database_url, setup.document_id)
+    assert after[:3] == rows[:3]  # pairs before the realigned stretch are untouched
