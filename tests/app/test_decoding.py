@@ -225,6 +225,18 @@ def test_zip_bomb_disguised_as_docx_is_refused() -> None:
         decode_upload(data, "bomb.docx", max_bytes=MB)
 
 
+def test_real_docx_with_a_bomb_in_another_part_is_refused() -> None:
+    data = _docx_bytes(["Заголовок", "Текст."])
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            archive.writestr(info, source.read(info))
+        archive.writestr("word/media/padding.xml", b"<a>" + b"\0" * (40 * MB) + b"</a>")
+    with pytest.raises(DecodingError, match="far more data than a Word document"):
+        decode_upload(out.getvalue(), "padded.docx", max_bytes=MB)
+
+
 def test_docx_with_entity_declarations_is_refused() -> None:
     data = _docx_bytes(["Заголовок", "Текст."])
     source = zipfile.ZipFile(io.BytesIO(data))
