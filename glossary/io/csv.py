@@ -15,7 +15,8 @@ Columns (the header row names them; order does not matter, names are case-insens
 ``id``              your own identifier, kept as is
 ==================  =================================================================
 
-Several equivalents in one cell are separated by ``;`` or ``|``. A file without a header row
+Several equivalents in one cell are separated by ``;`` or ``|`` (so an equivalent cannot
+itself contain them; use TBX for such terms). A file without a header row
 is read as ``ru, en``. Encodings: UTF-8 (with or without BOM), UTF-16 with BOM and
 Windows-1251; the delimiter (comma, semicolon, tab) is detected.
 
