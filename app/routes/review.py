@@ -7,6 +7,7 @@ list for changes that move pairs (merge, split, move, delete, undo).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import time
 from collections.abc import Callable
@@ -35,6 +36,8 @@ STATUS_ICONS = {
 }
 # Set once, used by every row (a dict per row would cost on a 200-pair page).
 templates.env.globals["review_icons"] = STATUS_ICONS
+# Memory matches and spelling beside the editor, when that part of Sverka is installed.
+templates.env.globals["aids_enabled"] = importlib.util.find_spec("app.routes.aids") is not None
 templates.env.globals["review_labels"] = {
     s.value: label for s, label in review.STATUS_LABELS.items()
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from collections.abc import Sequence
@@ -188,6 +189,9 @@ def test_edit_without_javascript_redirects_back_to_the_pair(
     form = client.get(f"/pairs/{pid}/edit?side=en&back=/documents/{setup.document_id}?offset=0")
     assert form.status_code == 200
     assert f'<textarea id="text-{pid}-en" name="text" lang="en"' in form.text
+    if importlib.util.find_spec("app.routes.aids") is not None:
+        # Memory matches and spelling load beside the editor.
+        assert f'data-aids="spelling" data-aids-pair="{pid}" data-aids-side="en"' in form.text
     response = client.post(
         f"/pairs/{pid}/text",
         data={
