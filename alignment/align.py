@@ -119,8 +119,10 @@ def _align_gap(
 ) -> list[Bead]:
     fixed_r = {b.ru[0]: b for b in loose if b.ru and r0 <= b.ru[0] < r1}
     fixed_e = {b.en[0]: b for b in loose if b.en and e0 <= b.en[0] < e1}
-    ru_idx = [k for k in range(r0, r1) if k not in fixed_r]
-    en_idx = [k for k in range(e0, e1) if k not in fixed_e]
+    taken_r = {k for b in fixed_r.values() for k in b.ru}
+    taken_e = {k for b in fixed_e.values() for k in b.en}
+    ru_idx = [k for k in range(r0, r1) if k not in taken_r]
+    en_idx = [k for k in range(e0, e1) if k not in taken_e]
     sub: list[Bead] = []
     if ru_idx or en_idx:
         sub = _align_free(
@@ -132,12 +134,9 @@ def _align_gap(
             progress,
         )
     out: list[Bead] = []
-    pending = sorted([*fixed_r.items(), *((k, b) for k, b in fixed_e.items())],
-                     key=lambda kb: (kb[1].ru[:1] or kb[1].en[:1]))
     # Put each locked one-sided bead right before the first bead that comes after it.
     pend_r = sorted(fixed_r.items())
     pend_e = sorted(fixed_e.items())
-    del pending
     for b in sub:
         rr = tuple(ru_idx[k] for k in b.ru)
         ee = tuple(en_idx[k] for k in b.en)

@@ -77,6 +77,7 @@ _FOLDS: tuple[tuple[str, str], ...] = (
 _FOLD_RE = re.compile("|".join(re.escape(a) for a, _ in _FOLDS))
 _FOLD_MAP = dict(_FOLDS)
 _NON_LETTER = re.compile(r"[^a-z]")
+_AFTER_HUSH_O = re.compile(r"(?<=[scz])o")
 
 
 @lru_cache(maxsize=200_000)
@@ -92,6 +93,8 @@ def name_key(word: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _FOLD_RE.sub(lambda m: _FOLD_MAP[m.group()], text)
     text = _NON_LETTER.sub("", text)
+    # ё after a hushing consonant is written e or o (Khrushchev / Khrushchov).
+    text = _AFTER_HUSH_O.sub("e", text)
     # Doubled letters (Tolstoy/Tolstoi, Annа/Ana) and final vowels (case endings) vary.
     out: list[str] = []
     for ch in text:
