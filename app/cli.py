@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 DEMO_PROJECT = "Demo: rehabilitation memo, 1956"
 DEMO_TITLE = "Memo on the review of cases (№ 108сс)"
-_PLUGINS = ("alignment.cli", "glossary.cli", "app.backup_cli")
+_PLUGINS = ("alignment.cli", "glossary.cli", "app.backup_cli", "app.export_cli")
 
 
 class CommandError(Exception):
@@ -406,7 +406,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name in _PLUGINS:
         if importlib.util.find_spec(name.split(".")[0]) and importlib.util.find_spec(name):
-            importlib.import_module(name).register(sub)
+            module = importlib.import_module(name)
+            if name == "alignment.cli" and importlib.util.find_spec("app.export_cli"):
+                # `sverka align --format tmx|xliff|html|docx|pdf|epub`: align and publish.
+                from app.export_cli import align_formats
+
+                module.register(sub, extra_formats=align_formats())
+            else:
+                module.register(sub)
     return parser
 
 
@@ -429,4 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the importable module, not this __main__ copy: plug-ins raise app.cli.CommandError.
+    from app.cli import main as _main
+
+    sys.exit(_main())
