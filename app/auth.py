@@ -132,7 +132,10 @@ async def verify_csrf(request: Request) -> None:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             # Starlette caches the parsed form on the request: the route reuses it.
-            form = await request.form()
+            # Pasted documents are large text fields: allow them up to the request limit
+            # (Starlette's default of 1 MB per field would refuse a long pasted text).
+            limit = request.app.state.settings.max_request_mb * 1024 * 1024
+            form = await request.form(max_part_size=limit)
             value = form.get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
     if not expected or not sent or not hmac.compare_digest(str(expected), sent):

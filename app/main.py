@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # from third-party hosts, so only the machine-readable spec is published.
         docs_url=None,
         redoc_url=None,
+        form_limits={"max_part_size": settings.max_request_mb * 1024 * 1024},
     )
     application.state.settings = settings
     application.state.engine = engine

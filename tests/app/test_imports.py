@@ -554,3 +554,20 @@ def test_import_through_the_api(app: FastAPI, signed_in: tuple[TestClient, User,
     )
     assert refused.status_code == 400
     assert "no Cyrillic letters" in refused.json()["detail"]
+
+
+def test_pasted_text_over_a_megabyte_is_accepted(
+    app: FastAPI, signed_in: tuple[TestClient, User, str]
+) -> None:
+    # A book pasted into the form is one large text field (Starlette's default cap is 1 MB).
+    client, user, token = signed_in
+    project_id = _project_for(app, user)
+    ru = (RU + "\n\n") * (1_200_000 // len(RU.encode()) + 1)
+    en = (EN + "\n\n") * (1_200_000 // len(EN.encode()) + 1)
+    assert len(ru.encode()) > 1024 * 1024
+    response = client.post(
+        f"/projects/{project_id}/import",
+        data={"title": "Long paste", "csrf_token": token, "ru_text": ru, "en_text": en},
+    )
+    assert response.status_code == 303, response.text[:500]
+    assert response.headers["location"].startswith("/jobs/")
