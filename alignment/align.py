@@ -95,8 +95,9 @@ def align(
         def sub_progress(f: float, _done: int = done, _size: int = (r1 - i) + (e1 - j)) -> None:
             report(min(1.0, (_done + f * _size) / total))
 
-        result.extend(_align_gap(ru, en, ru_paragraphs, en_paragraphs, i, r1, j, e1, loose, lex,
-                                 sub_progress))
+        result.extend(
+            _align_gap(ru, en, ru_paragraphs, en_paragraphs, i, r1, j, e1, loose, lex, sub_progress)
+        )
         if bead is not None:
             result.append(bead)
             i, j = bead.ru[-1] + 1, bead.en[-1] + 1
@@ -153,7 +154,10 @@ def _align_gap(
 def _check_locked(locked: Sequence[Bead], n: int, m: int) -> None:
     last_r = last_e = -1
     for bead in locked:
-        for side, idx, size, last in (("Russian", bead.ru, n, last_r), ("English", bead.en, m, last_e)):
+        for side, idx, size, last in (
+            ("Russian", bead.ru, n, last_r),
+            ("English", bead.en, m, last_e),
+        ):
             if any(k < 0 or k >= size for k in idx):
                 raise ValueError(f"A locked pair refers to a {side} segment that does not exist.")
             if list(idx) != list(range(idx[0], idx[0] + len(idx))) if idx else False:
@@ -353,25 +357,6 @@ CONF_COST = -0.106
 CONF_BIAS = 0.31
 
 
-def _split_simple(text: str) -> list[Segment]:
-    segments: list[Segment] = []
-    import re
-
-    para = 0
-    for block in re.finditer(r"(?:[^\n]+\n?)+", text):
-        for m in re.finditer(r"[^.!?…]+(?:[.!?…]+[»\"”)]*|$)", block.group()):
-            s = block.start() + m.start()
-            e = block.start() + m.end()
-            while s < e and text[s].isspace():
-                s += 1
-            while e > s and text[e - 1].isspace():
-                e -= 1
-            if s < e:
-                segments.append(Segment(text[s:e], para, s, e))
-        para += 1
-    return segments
-
-
 def align_texts(
     ru_text: str,
     en_text: str,
@@ -384,22 +369,12 @@ def align_texts(
 
     Raises ``ValueError`` with a message for the translator when a text is empty.
     """
-    try:
-        from alignment import segment as seg_mod
-    except ImportError:  # the segmenter is not there yet: split on sentence punctuation
-        seg_mod = None  # type: ignore[assignment]
+    from alignment.segment import segment_lines, segment_text
+
     if presegmented:
-        if seg_mod is not None:
-            ru_segs = seg_mod.segment_lines(ru_text)
-            en_segs = seg_mod.segment_lines(en_text)
-        else:
-            ru_segs = _lines(ru_text)
-            en_segs = _lines(en_text)
-    elif seg_mod is not None:
-        ru_segs = seg_mod.segment_text(ru_text, "ru")
-        en_segs = seg_mod.segment_text(en_text, "en")
+        ru_segs, en_segs = segment_lines(ru_text), segment_lines(en_text)
     else:
-        ru_segs, en_segs = _split_simple(ru_text), _split_simple(en_text)
+        ru_segs, en_segs = segment_text(ru_text, "ru"), segment_text(en_text, "en")
     if not ru_segs and not en_segs:
         raise ValueError("Both texts are empty: there is nothing to align.")
     beads = align(
@@ -411,15 +386,3 @@ def align_texts(
         progress=progress,
     )
     return AlignedText(ru_segs, en_segs, beads)
-
-
-def _lines(text: str) -> list[Segment]:
-    out: list[Segment] = []
-    pos = 0
-    for k, line in enumerate(text.splitlines(keepends=True)):
-        body = line.strip()
-        if body:
-            s = pos + line.index(body)
-            out.append(Segment(body, k, s, s + len(body)))
-        pos += len(line)
-    return out

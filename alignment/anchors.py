@@ -46,9 +46,8 @@ def number_keys(token: str, lang: Lang) -> list[str]:
         return [f"#{value}.{frac}" if frac else f"#{value}"]
     if lang == "en" and _GROUPED_COMMA.match(token):
         return [f"#{token.replace(',', '')}"]
-    if re.fullmatch(r"\d+[.,]\d+", token):
-        if lang == "ru" or "." in token:
-            return [f"#{token.replace(',', '.')}"]
+    if re.fullmatch(r"\d+[.,]\d+", token) and (lang == "ru" or "." in token):
+        return [f"#{token.replace(',', '.')}"]
     if re.fullmatch(r"\d+(?:[.,]\d+){2,}", token):
         # 26.12.1962 / 1.2.3 : dates and section numbers, each part on its own.
         return [f"#{int(p)}" for p in re.split(r"[.,]", token)]

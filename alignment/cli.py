@@ -88,20 +88,20 @@ def write_tsv(result: AlignedText, out: TextIO) -> None:
 def write_html(result: AlignedText, out: TextIO) -> None:
     """A simple side-by-side HTML table (texts escaped), low-confidence rows marked."""
     out.write(
-        "<!DOCTYPE html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="ru"><head><meta charset="utf-8">'
         "<title>Sverka alignment</title><style>"
         "table{border-collapse:collapse;width:100%}td{vertical-align:top;padding:.3em .6em;"
         "border-bottom:1px solid #ddd}td.c{color:#666;font-size:.85em}tr.low{background:#fff3e0}"
         "</style></head><body><table>\n"
-        "<tr><th>Русский</th><th lang=\"en\">English</th><th>confidence</th></tr>\n"
+        '<tr><th>Русский</th><th lang="en">English</th><th>confidence</th></tr>\n'
     )
     for bead in result.beads:
         ru = " ".join(html.escape(_one_line(result.ru[k].text)) for k in bead.ru)
         en = " ".join(html.escape(_one_line(result.en[k].text)) for k in bead.en)
         cls = ' class="low"' if bead.confidence < 0.5 else ""
         out.write(
-            f"<tr{cls}><td>{ru}</td><td lang=\"en\">{en}</td>"
-            f"<td class=\"c\">{bead.confidence:.2f}</td></tr>\n"
+            f'<tr{cls}><td>{ru}</td><td lang="en">{en}</td>'
+            f'<td class="c">{bead.confidence:.2f}</td></tr>\n'
         )
     out.write("</table></body></html>\n")
 
@@ -210,9 +210,7 @@ def register(
     )
     align.add_argument("ru_file", metavar="RU_FILE", help="the Russian text (UTF-8 .txt)")
     align.add_argument("en_file", metavar="EN_FILE", help="the English text (UTF-8 .txt)")
-    align.add_argument(
-        "--presegmented", action="store_true", help="each input line is one segment"
-    )
+    align.add_argument("--presegmented", action="store_true", help="each input line is one segment")
     align.add_argument("-o", "--output", metavar="OUT", help="write here instead of stdout")
     align.add_argument(
         "--format",

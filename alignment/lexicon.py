@@ -109,7 +109,9 @@ class Lexicon:
 
 # --- Mueller (dictd) -----------------------------------------------------------------------
 
-_B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+_B64 = {
+    c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+}
 _LATIN = re.compile(r"[A-Za-z]")
 _SENSE_SPLIT = re.compile(r"(?:^|\s)(?:\d+\)|\d+\.|_[IVX]+\b)")
 _LABEL = re.compile(r"_[^\s.]+\.?")
@@ -117,9 +119,13 @@ _BRACKETS = re.compile(r"\([^()]*\)|\[[^\]]*\]|\{[^}]*\}|<[^>]*>")
 _RU_WORD = re.compile(r"[а-яёА-ЯЁ]+(?:-[а-яёА-ЯЁ]+)*")
 # Words that open a dictionary gloss rather than translate (``от``, ``кто-л.``, ``и т.п.``).
 _GLOSS_STOP = frozenset(
-    "от к с в на о об за по из для до при у то т п л кто-л что-л кого-л чего-л кому-л чему-л "
-    "кем-л чем-л ком-л чём-л какой-л где-л куда-л как-л тж см и или не быть себя свой".split()
-)
+    [
+        "от", "к", "с", "в", "на", "о", "об", "за", "по", "из", "для", "до", "при", "у", "то", "т",
+        "п", "л", "кто-л", "что-л", "кого-л", "чего-л", "кому-л", "чему-л", "кем-л", "чем-л",
+        "ком-л", "чём-л", "какой-л", "где-л", "куда-л", "как-л", "тж", "см", "и", "или", "не",
+        "быть", "себя", "свой",
+    ]
+)  # fmt: skip
 
 
 def _b64(text: str) -> int:
@@ -164,8 +170,10 @@ def _parse_entry(head: str, body: str, out: dict[str, dict[str, float]]) -> None
 
 
 def parse_mueller(index: Path = MUELLER_INDEX, dict_dz: Path = MUELLER_DICT) -> Lexicon:
-    """Parse the Mueller English–Russian dictionary (dictd files) into a Russian → English lexicon."""
-    data = gzip.open(dict_dz).read()
+    """Parse the Mueller English–Russian dictionary (dictd files) into a Russian → English
+    lexicon."""
+    with gzip.open(dict_dz) as fh:
+        data = fh.read()
     table: dict[str, dict[str, float]] = {}
     with open(index, encoding="utf-8") as fh:
         for line in fh:

@@ -11,7 +11,6 @@ the matched weight on each side; the search combines these into bead costs.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,14 +23,22 @@ from alignment.text import _TOKEN_RE, is_abbreviation, lemma_en, lemma_ru
 
 # Words that carry grammar rather than content: they match everywhere, so they are left out.
 FUNCTION_RU = frozenset(
-    """и в во не на с со что а как по к ко у из за от о об же бы ли до для то это так но да
-    или ни при без под над про через если когда чтобы уже еще ещё вот тоже также быть""".split()
-)
+    [
+        "и", "в", "во", "не", "на", "с", "со", "что", "а", "как", "по", "к", "ко", "у", "из", "за",
+        "от", "о", "об", "же", "бы", "ли", "до", "для", "то", "это", "так", "но", "да", "или", "ни",
+        "при", "без", "под", "над", "про", "через", "если", "когда", "чтобы", "уже", "еще", "ещё",
+        "вот", "тоже", "также", "быть",
+    ]
+)  # fmt: skip
 FUNCTION_EN = frozenset(
-    """the a an of and to in on at by for with from as is are was were be been being am it its
-    that this these those or but not no nor so if then than there which who whom whose what
-    do does did have has had will would shall should can could may might must 's""".split()
-)
+    [
+        "the", "a", "an", "of", "and", "to", "in", "on", "at", "by", "for", "with", "from", "as",
+        "is", "are", "was", "were", "be", "been", "being", "am", "it", "its", "that", "this",
+        "these", "those", "or", "but", "not", "no", "nor", "so", "if", "then", "than", "there",
+        "which", "who", "whom", "whose", "what", "do", "does", "did", "have", "has", "had", "will",
+        "would", "shall", "should", "can", "could", "may", "might", "must", "'s",
+    ]
+)  # fmt: skip
 
 
 @dataclass
@@ -171,7 +178,7 @@ def _phrases(
     lexicon: Lexicon, side: int, function: frozenset[str], vocab: KeyVocabulary, add: bool
 ) -> list[tuple[str, frozenset[str], tuple[int, ...]]]:
     """Multi-word lexicon entries as (key, content lemmas needed, key ids) for one side."""
-    out = []
+    out: list[tuple[str, frozenset[str], tuple[int, ...]]] = []
     for number, pair in enumerate(lexicon.phrases):
         need = frozenset(lem for lem in pair[side] if lem not in function)
         key = f"P:{number}"

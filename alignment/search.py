@@ -16,7 +16,16 @@ import numpy as np
 
 from alignment.scoring import PairStats, SideFeatures
 
-BEADS: tuple[tuple[int, int], ...] = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2), (3, 1), (1, 3))
+BEADS: tuple[tuple[int, int], ...] = (
+    (1, 1),
+    (1, 0),
+    (0, 1),
+    (2, 1),
+    (1, 2),
+    (2, 2),
+    (3, 1),
+    (1, 3),
+)
 INF = 1e18
 
 
@@ -149,7 +158,7 @@ def search(
         if n >= a:
             pad = max(pad, int((lo[a:] - lo[:-a]).max()) + 4)
     J = lo[:, None] + np.arange(W)[None, :]  # (n + 1, W): English prefix of each cell
-    valid = J <= m
+    valid = m >= J
     Jc = np.minimum(J, m)
     rows = np.arange(n + 1)[:, None]
     s_lo, s_w = stats.lo, stats.width

@@ -157,14 +157,13 @@ def evaluate_set(name: str, with_nltk: bool) -> dict[str, object]:
 def stress_in_subprocess(name: str) -> dict[str, object]:
     """Run one set in a fresh interpreter to measure its peak memory (maxrss)."""
     code = (
-        "import json, resource, sys, time; sys.path.insert(0, %r);"
-        "sys.argv=['x'];"
+        f"import json, resource, sys; sys.path.insert(0, {str(ROOT)!r});"
         "from bench.align_bench import evaluate_set;"
         "from alignment.lexicon import default_lexicon; default_lexicon();"
-        "r = evaluate_set(%r, False);"
+        f"r = evaluate_set({name!r}, False);"
         "r['maxrss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024;"
         "print(json.dumps(r))"
-    ) % (str(ROOT), name)
+    )
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )

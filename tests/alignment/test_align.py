@@ -13,21 +13,25 @@ from alignment.types import Bead
 MEMO_RU = [
     "Совершенно секретно.",
     "Председателю КГБ при Совете Министров СССР тов. Семичастному В. Е.",
-    "Докладываю, что 26 декабря 1962 г. в Москву прибыл корреспондент газеты «Нью-Йорк таймс» Гаррисон Солсбери.",
+    "Докладываю, что 26 декабря 1962 г. в Москву прибыл корреспондент"
+    " газеты «Нью-Йорк таймс» Гаррисон Солсбери.",
     "По имеющимся данным, он намерен встретиться с писателем Паустовским и посетить Ленинград.",
     "Солсбери проживает в гостинице «Националь».",
     "Номер его телефона установлен.",
     "Согласно приказу № 3265-с от 4 января 1963 г. за ним установлено наблюдение.",
     "Расходы на операцию составили 36 225 рублей.",
-    "Сотрудники отдела докладывают ежедневно, сводки направляются начальнику управления тов. Хрущёву.",
+    "Сотрудники отдела докладывают ежедневно, сводки направляются"
+    " начальнику управления тов. Хрущёву.",
     "Прошу ваших указаний.",
     "Начальник Второго главного управления Грибанов.",
 ]
 MEMO_EN = [
     "Top secret.",
     "To Comrade V. E. Semichastny, Chairman of the KGB under the USSR Council of Ministers.",
-    "I report that on 26 December 1962 the New York Times correspondent Harrison Salisbury arrived in Moscow.",
-    "According to our information, he intends to meet the writer Paustovsky and to visit Leningrad.",
+    "I report that on 26 December 1962 the New York Times correspondent"
+    " Harrison Salisbury arrived in Moscow.",
+    "According to our information, he intends to meet the writer"
+    " Paustovsky and to visit Leningrad.",
     "Salisbury is staying at the Hotel National, and his telephone number has been established.",
     "Under order No. 3265-s of 4 January 1963 he has been placed under surveillance.",
     "The operation has cost 36,225 roubles.",
@@ -134,7 +138,11 @@ def test_confidence_is_lower_for_a_wrong_pairing() -> None:
 
 def test_paragraphs_act_as_anchors() -> None:
     ru = ["Первый абзац.", "Он короткий.", "Второй абзац длиннее, и в нём одно предложение."]
-    en = ["The first paragraph.", "It is short.", "The second paragraph is longer and has one sentence."]
+    en = [
+        "The first paragraph.",
+        "It is short.",
+        "The second paragraph is longer and has one sentence.",
+    ]
     beads = align(ru, en, ru_paragraphs=[0, 0, 1], en_paragraphs=[0, 0, 1])
     assert _pairs(beads) == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
 
@@ -177,7 +185,10 @@ def test_align_texts_segments_and_aligns() -> None:
     _assert_valid(result.beads, len(result.ru), len(result.en))
     for seg in result.ru:
         assert ru_text[seg.start : seg.end] == seg.text
-    pairs = {(tuple(result.ru[i].text for i in b.ru), tuple(result.en[j].text for j in b.en)) for b in result.beads}
+    pairs = {
+        (tuple(result.ru[i].text for i in b.ru), tuple(result.en[j].text for j in b.en))
+        for b in result.beads
+    }
     assert ((MEMO_RU[7],), (MEMO_EN[6],)) in pairs
 
 
@@ -194,7 +205,10 @@ def test_align_texts_refuses_two_empty_texts() -> None:
 
 def test_user_terms_help_where_the_dictionary_is_silent() -> None:
     ru = ["Гидрокоптер ушёл к Лахте.", "Погода была ясной."]
-    en = ["The weather was clear, and the sea was calm all day long.", "The hydrocopter left for Lakhta."]
+    en = [
+        "The weather was clear, and the sea was calm all day long.",
+        "The hydrocopter left for Lakhta.",
+    ]
     lexicon = Lexicon().with_pairs([("гидрокоптер", "hydrocopter")])
     beads = align(ru, en, lexicon=lexicon)
     _assert_valid(beads, 2, 2)

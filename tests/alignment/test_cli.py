@@ -24,9 +24,7 @@ def memo(tmp_path: Path) -> tuple[Path, Path]:
     return ru, en
 
 
-def test_align_writes_beads_in_the_gold_format(
-    memo: tuple[Path, Path], tmp_path: Path
-) -> None:
+def test_align_writes_beads_in_the_gold_format(memo: tuple[Path, Path], tmp_path: Path) -> None:
     out = tmp_path / "beads.tsv"
     assert main(["align", str(memo[0]), str(memo[1]), "--presegmented", "-o", str(out)]) == 0
     lines = out.read_text(encoding="utf-8").splitlines()
@@ -55,7 +53,9 @@ def test_align_html_escapes_the_text(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "<b>" not in page
 
 
-def test_align_reads_a_windows_1251_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_align_reads_a_windows_1251_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ru = tmp_path / "ru.txt"
     en = tmp_path / "en.txt"
     ru.write_bytes("\n".join(MEMO_RU).encode("cp1251"))
@@ -124,8 +124,15 @@ def test_register_accepts_extra_formats(memo: tuple[Path, Path], tmp_path: Path)
 
 def test_module_runs_standalone_without_progress_noise(memo: tuple[Path, Path]) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "alignment.cli", "align", str(memo[0]), str(memo[1]),
-         "--presegmented"],
+        [
+            sys.executable,
+            "-m",
+            "alignment.cli",
+            "align",
+            str(memo[0]),
+            str(memo[1]),
+            "--presegmented",
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
