@@ -17,6 +17,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -287,6 +288,7 @@ def main() -> None:
                 admin.dispose()
         if backend == "sqlite":
             r["db_mb"] = path.stat().st_size / 1048576
+            shutil.rmtree(path.parent, ignore_errors=True)
         print(
             f"{backend:10} build {r['build_s']:.0f} s, {r['postings']:,} postings, "
             f"db {r['db_mb']:.0f} MB | lookup p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, "

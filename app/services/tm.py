@@ -42,7 +42,7 @@ from app.tm.scoring import score_stored, substitute_numbers
 MEMORY_STATUSES = frozenset({PairStatus.REVIEWED, PairStatus.APPROVED})
 #: A TMX memory larger than this is refused before it is read.
 MAX_MEMORY_BYTES = 100 * 1024 * 1024
-_CANDIDATES = 100
+_CANDIDATES = 80
 CONTEXT_SCORE = 101
 
 
@@ -374,7 +374,7 @@ def _candidate_ids(session: Session, query: Analysed, projects: Sequence[int]) -
     return found
 
 
-def _origins(session: Session, units: Sequence[TMUnit]) -> dict[int, str]:
+def _origins(session: Session, units: Sequence[Any]) -> dict[int, str]:
     names: dict[int, str] = {}
     pair_ids = [u.pair_id for u in units if u.pair_id is not None]
     if pair_ids:
@@ -448,25 +448,31 @@ def best_matches(
     ids = _candidate_ids(session, query, projects)
     if not ids:
         return []
+    # One read of everything a match shows: plain rows, no ORM objects to build.
     rows = session.execute(
-        select(TMUnit.id, TMUnit.ru, TMUnit.lemmas, TMUnit.pair_id, TMUnit.changed_at).where(
-            TMUnit.id.in_(ids), TMUnit.project_id.in_(projects)
-        )
+        select(
+            TMUnit.id,
+            TMUnit.ru,
+            TMUnit.en,
+            TMUnit.lemmas,
+            TMUnit.pair_id,
+            TMUnit.memory_id,
+            TMUnit.changed_at,
+            TMUnit.author,
+        ).where(TMUnit.id.in_(ids), TMUnit.project_id.in_(projects))
     ).all()
     if len(rows) < len(ids):
         _mark_stale(session)  # the index proposed units that were deleted since
     scored = []
-    for unit_id, ru, lemmas, unit_pair, changed in rows:
-        if pair_id is not None and unit_pair == pair_id:
+    for row in rows:
+        if pair_id is not None and row.pair_id == pair_id:
             continue
-        value = score_stored(query, ru, lemmas.split())
+        value = score_stored(query, row.ru, row.lemmas.split())
         if value >= min_score:
-            scored.append((value, changed, unit_id))
+            scored.append((value, row.changed_at, row))
     # Best score first; among equals, the most recent translation.
     scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
-    best = [unit_id for _, _, unit_id in scored[: limit * 2]]
-    units = {u.id: u for u in session.scalars(select(TMUnit).where(TMUnit.id.in_(best)))}
-    ordered = [units[i] for i in best if i in units]
+    ordered = [row for _, _, row in scored[: limit * 2]]
     origins = _origins(session, ordered)
     context = _neighbours(session, pair_id) if pair_id is not None else None
     matches: list[TMMatch] = []

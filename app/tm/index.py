@@ -56,7 +56,7 @@ class MemoryIndex:
         projects: Sequence[int],
         *,
         limit: int = 100,
-        budget: int = 30_000,
+        budget: int = 20_000,
     ) -> list[int]:
         """Up to ``limit`` unit ids of ``projects`` sharing the most (idf-weighted) keys with
         the query, best first. Reads the rarest keys first, at most about ``budget`` postings."""
