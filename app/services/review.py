@@ -672,6 +672,27 @@ def alignment_map(session: Session, user: User | None, document_id: int) -> Alig
     return AlignmentMap(entries, ru, en)
 
 
+# --------------------------------------------------------------------------- after a change
+
+#: Called with ``(session, document_id, pair_ids)`` after every change to pairs, inside the
+#: same transaction (e.g. QA checks re-run on the changed pairs). Register with
+#: :func:`on_pairs_changed`.
+_LISTENERS: list[Callable[[Session, int, list[int]], None]] = []
+
+
+def on_pairs_changed(listener: Callable[[Session, int, list[int]], None]) -> None:
+    """Run ``listener(session, document_id, pair_ids)`` after each saved change (idempotent)."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+def _changed(session: Session, document_id: int, pairs: Sequence[Pair]) -> None:
+    if _LISTENERS and pairs:
+        ids = [p.id for p in pairs]
+        for listener in list(_LISTENERS):
+            listener(session, document_id, ids)
+
+
 # --------------------------------------------------------------------------- editing
 
 
@@ -760,6 +781,7 @@ def _change(
 ) -> list[PairView]:
     start = min(p.position for p in current)
     result, _ = apply_change(session, doc, user, kind, current, target, start=start)
+    _changed(session, doc.id, result)
     _touch(session, doc)
     return _fresh_views(session, result)
 
@@ -1205,6 +1227,7 @@ def realign_from(
                 list(target[bead_index[n]]["comments"]) + old["comments"]
             )
     result, _ = apply_change(session, doc, user, "realign", current, target, start=pair.position)
+    _changed(session, doc.id, result)
     _touch(session, doc)
     return _fresh_views(session, result[:1])
 
@@ -1347,6 +1370,7 @@ def _replay(
         record=False,
         revision_action=action,
     )
+    _changed(session, doc.id, result)
     comments = comment_ids_by_pair(session, [p.id for p in result])
     refreshed = {"prev": to.get("prev"), "pairs": [snapshot(p, comments[p.id]) for p in result]}
     return result, refreshed
@@ -1517,6 +1541,7 @@ __all__ = [
     "move_first_to_previous",
     "move_last_to_next",
     "next_open",
+    "on_pairs_changed",
     "pair_view",
     "permissions_for",
     "progress_summary",

@@ -565,3 +565,22 @@ def test_comment_validation(session: Session, world: World) -> None:
     with pytest.raises(PermissionDenied):
         review.add_comment(session, world.viewer, pair.id, "Looks fine")
     assert session.scalar(select(Revision.id).where(Revision.pair_id == pair.id)) is None
+
+
+def test_listeners_hear_of_every_saved_change(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # How QA checks re-run on save: a listener gets the changed pairs in the same transaction.
+    heard: list[tuple[int, list[int]]] = []
+    monkeypatch.setattr(review, "_LISTENERS", [])
+    review.on_pairs_changed(lambda s, doc_id, ids: heard.append((doc_id, ids)))
+    first = pair_at(session, world.doc, 0)
+    review.edit_text(session, world.translator, first.id, "en", "STRICTLY SECRET", None)
+    review.merge_with_next(session, world.translator, first.id)
+    review.undo(session, world.translator, world.doc.id)
+    second = pair_at(session, world.doc, 1)
+    assert heard == [
+        (world.doc.id, [first.id]),
+        (world.doc.id, [first.id]),
+        (world.doc.id, [first.id, second.id]),
+    ]
