@@ -316,6 +316,11 @@ def _rebuild_in_background(engine: Engine, loaded: _Loaded) -> None:
 def memory_index(session: Session) -> MemoryIndex | None:
     """This process's index of the session's database, built on first use and caught up
     with newly committed units (``None`` for an in-memory SQLite database)."""
+    loaded = _loaded_index(session)
+    return loaded.index if loaded is not None else None
+
+
+def _loaded_index(session: Session) -> _Loaded | None:
     engine = _engine_of(session)
     if engine is None:
         return None
@@ -332,7 +337,7 @@ def memory_index(session: Session) -> MemoryIndex | None:
     age = now - loaded.built_at
     if not loaded.rebuilding and (age > REBUILD_SECONDS or (loaded.stale and age > 60)):
         _rebuild_in_background(engine, loaded)
-    return loaded.index
+    return loaded
 
 
 def forget_indexes() -> None:
@@ -350,12 +355,15 @@ def _mark_stale(session: Session) -> None:
 
 
 def _candidate_ids(session: Session, query: Analysed, projects: Sequence[int]) -> set[int]:
-    index = memory_index(session)
+    loaded = _loaded_index(session)
     found: set[int] = set()
     indexed = 0
-    if index is not None:
-        indexed = index.max_id
-        found.update(index.candidates(query_keys(query), projects, limit=_CANDIDATES))
+    if loaded is not None:
+        # Under the lock: a catch-up appending to a posting array while a lookup reads it
+        # through numpy would fail (an array cannot grow while a view of it exists).
+        with loaded.lock:
+            indexed = loaded.index.max_id
+            found.update(loaded.index.candidates(query_keys(query), projects, limit=_CANDIDATES))
     # Units the index has not seen (this transaction's own, or committed a moment ago), and
     # units with the same lemmas (inflection or number variants) or the identical text, which
     # are candidates even when they share no indexed lemma. One round trip; looked up by hash
