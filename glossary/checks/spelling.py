@@ -237,6 +237,7 @@ class SpellingCheck(Check):
     severity: ClassVar[str] = "info"
 
     def check(self, ctx: PairContext) -> list[Issue]:
+        """One issue listing the unknown words of both sides (none when all are known)."""
         known: Collection[str] = getattr(ctx, "known_words", ())
         ru = check_text(
             ctx.ru,
