@@ -126,6 +126,21 @@ def after_pair_saved(session: Session, pairs: Pair | Iterable[Pair]) -> None:
     session.flush()
 
 
+def _on_pairs_changed(session: Session, document_id: int, pair_ids: list[int]) -> None:
+    pairs = session.scalars(select(Pair).where(Pair.id.in_(pair_ids))).all()
+    after_pair_saved(session, pairs)
+
+
+def _listen_to_saves() -> None:
+    from app.services import review
+
+    review.on_pairs_changed(_on_pairs_changed)
+
+
+# Every save in the review service re-checks the pairs it changed, in the same transaction.
+_listen_to_saves()
+
+
 def check_document_now(
     session: Session,
     document_id: int,
