@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT.parent / "shared" / "data" / "bench"
@@ -124,12 +125,12 @@ def run_nltk(doc: Path) -> list[BeadT] | None:
     return beads
 
 
-def evaluate_set(name: str, with_nltk: bool) -> dict[str, object]:
+def evaluate_set(name: str, with_nltk: bool) -> dict[str, Any]:
     docs = sorted(p for p in (BENCH / name).iterdir() if p.is_dir())
     ours: dict[str, int] = {}
     ref: dict[str, int] = {}
     scored: list[tuple[float, bool]] = []
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for doc in docs:
         gold = read_gold(doc / "gold.tsv")
         pred, conf = run_sverka(doc)
@@ -137,6 +138,7 @@ def evaluate_set(name: str, with_nltk: bool) -> dict[str, object]:
         gset = set(gold)
         scored.extend((c, b in gset) for b, c in zip(pred, conf, strict=True) if b[0] and b[1])
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     ref_ok = True
     if with_nltk:
         for doc in docs:
@@ -145,7 +147,7 @@ def evaluate_set(name: str, with_nltk: bool) -> dict[str, object]:
                 ref_ok = False
                 continue
             ref = add(ref, counts(nl, read_gold(doc / "gold.tsv")))
-    out: dict[str, object] = {"set": name, "docs": len(docs), "time": elapsed}
+    out: dict[str, Any] = {"set": name, "docs": len(docs), "time": elapsed, "cpu": cpu}
     for kind in ("strict", "lax"):
         out[kind] = prf(ours, kind)
     out["auc"] = auc(scored)
@@ -154,26 +156,78 @@ def evaluate_set(name: str, with_nltk: bool) -> dict[str, object]:
     return out
 
 
-def stress_in_subprocess(name: str) -> dict[str, object]:
-    """Run one set in a fresh interpreter to measure its peak memory (maxrss)."""
+def stress_in_subprocess(name: str, copies: int = 1) -> dict[str, object]:
+    """Align one set in a fresh interpreter (``copies`` times its text, concatenated) to
+    measure time, CPU time and peak memory (maxrss) of that alone."""
     code = (
-        f"import json, resource, sys; sys.path.insert(0, {str(ROOT)!r});"
-        "from bench.align_bench import evaluate_set;"
+        f"import json, resource, sys, time; sys.path.insert(0, {str(ROOT)!r});"
+        "from bench.align_bench import run_scaled;"
         "from alignment.lexicon import default_lexicon; default_lexicon();"
-        f"r = evaluate_set({name!r}, False);"
+        f"r = run_scaled({name!r}, {copies});"
         "r['maxrss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024;"
         "print(json.dumps(r))"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_scaled(name: str, copies: int) -> dict[str, object]:
+    """Align every document of ``name`` repeated ``copies`` times; quality on the result."""
+    from alignment.align import align
+
+    ours: dict[str, int] = {}
+    scored: list[tuple[float, bool]] = []
+    wall = cpu = 0.0
+    for doc in sorted(p for p in (BENCH / name).iterdir() if p.is_dir()):
+        ru, en = read_lines(doc / "ru.txt"), read_lines(doc / "en.txt")
+        gold = read_gold(doc / "gold.tsv")
+        full: list[BeadT] = []
+        for k in range(copies):
+            full += [
+                (tuple(i + k * len(ru) for i in r), tuple(j + k * len(en) for j in e))
+                for r, e in gold
+            ]
+        t0, c0 = time.perf_counter(), time.process_time()
+        beads = align(ru * copies, en * copies)
+        wall += time.perf_counter() - t0
+        cpu += time.process_time() - c0
+        pred = [(b.ru, b.en) for b in beads]
+        ours = add(ours, counts(pred, full))
+        gset = set(full)
+        scored.extend(
+            (b.confidence, p in gset) for b, p in zip(beads, pred, strict=True) if b.ru and b.en
+        )
+    return {
+        "set": name,
+        "time": wall,
+        "cpu": cpu,
+        "strict": prf(ours, "strict"),
+        "lax": prf(ours, "lax"),
+        "auc": auc(scored),
+        "segments": sum(
+            len(read_lines(d / "ru.txt")) for d in (BENCH / name).iterdir() if d.is_dir()
+        )
+        * copies,
+    }
+
+
+def _row(name: str, r: dict[str, Any], mem: str, ref: str) -> str:
+    sp, sr, sf = r["strict"]
+    lp, lr, lf = r["lax"]
+    return (
+        f"{name:22} {sp:8.4f} {sr:6.4f} {sf:6.4f} | {lp:6.4f} {lr:6.4f} {lf:6.4f} | "
+        f"{r['auc']:5.3f} | {r['time']:7.2f} {r.get('cpu', float('nan')):6.2f} {mem:>8} | {ref:>10}"
+    )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sets", help="comma-separated set names (default: all)")
     parser.add_argument("--no-nltk", action="store_true", help="skip the Gale-Church reference")
+    parser.add_argument("--no-doubling", action="store_true", help="skip the 2x stress run")
     args = parser.parse_args()
     if not BENCH.is_dir():
         print(f"no benchmark data at {BENCH}", file=sys.stderr)
@@ -185,30 +239,29 @@ def main() -> int:
 
     t0 = time.perf_counter()
     default_lexicon()
-    print(f"lexicon load: {time.perf_counter() - t0:.2f} s")
-    header = (
-        f"{'set':20} {'strict P':>8} {'R':>6} {'F1':>6} | {'lax P':>6} {'R':>6} {'F1':>6} | "
-        f"{'AUC':>5} | {'time s':>7} {'peak MB':>8} | {'nltk GC F1':>10}"
+    print(f"Mueller lexicon load: {time.perf_counter() - t0:.2f} s (cached pickle after first run)")
+    print(
+        f"{'set':22} {'strict P':>8} {'R':>6} {'F1':>6} | {'lax P':>6} {'R':>6} {'F1':>6} | "
+        f"{'AUC':>5} | {'wall s':>7} {'cpu s':>6} {'peak MB':>8} | {'nltk GC F1':>10}"
     )
-    print(header)
     for name in names:
         if name.startswith("stress"):
             r = stress_in_subprocess(name)
-            mem = f"{r['maxrss_mb']:.0f}"
-            nl = "refuses"
-        else:
-            r = evaluate_set(name, not args.no_nltk)
-            mem = f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}*"
-            nlf = r.get("nltk_strict_f1")
-            nl = "-" if args.no_nltk else ("refuses" if nlf is None else f"{nlf:.3f}")
-        sp, sr, sf = r["strict"]  # type: ignore[misc]
-        lp, lr, lf = r["lax"]  # type: ignore[misc]
-        print(
-            f"{name:20} {sp:8.3f} {sr:6.3f} {sf:6.3f} | {lp:6.3f} {lr:6.3f} {lf:6.3f} | "
-            f"{r['auc']:5.3f} | {r['time']:7.2f} {mem:>8} | {nl:>10}",
-            flush=True,
-        )
-    print("(* peak memory of the whole benchmark process so far)")
+            print(_row(name, r, f"{r['maxrss_mb']:.0f}", "refuses"), flush=True)
+            if not args.no_doubling:
+                r2 = stress_in_subprocess(name, copies=2)
+                print(_row(name + " x2", r2, f"{r2['maxrss_mb']:.0f}", "-"), flush=True)
+                print(
+                    f"  doubling the input: {r2['time'] / r['time']:.2f}x wall time, "  # type: ignore[operator]
+                    f"{r2['cpu'] / r['cpu']:.2f}x CPU time"  # type: ignore[operator]
+                )
+            continue
+        r = evaluate_set(name, not args.no_nltk)
+        mem = f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}*"
+        nlf = r.get("nltk_strict_f1")
+        ref = "-" if args.no_nltk else ("refuses" if nlf is None else f"{nlf:.4f}")
+        print(_row(name, r, mem, ref), flush=True)
+    print("* peak memory of the whole benchmark process so far; stress sets run alone")
     seg_bench = ROOT / "bench" / "segment_bench.py"
     if seg_bench.exists():
         import importlib.util
@@ -217,8 +270,13 @@ def main() -> int:
         if spec and spec.loader:
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
-            if hasattr(module, "evaluate"):
-                print("segmentation:", module.evaluate())
+            if hasattr(module, "evaluate") and hasattr(module, "sverka_splitter"):
+                for lang in ("ru", "en"):
+                    res = module.evaluate(lang, module.sverka_splitter(lang))
+                    print(
+                        f"segmentation {lang}: boundary P {res['precision']:.4f} "
+                        f"R {res['recall']:.4f} F1 {res['f1']:.4f}"
+                    )
     return 0
 
 
