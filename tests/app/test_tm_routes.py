@@ -248,3 +248,17 @@ def test_an_oversized_memory_is_refused_with_the_limit_before_it_is_read(
     )
     assert refused.status_code == 413
     assert "at most 1 MB" in refused.text
+
+
+def test_the_review_editor_loads_matches_and_spelling_beside_the_text(
+    client: TestClient, setup: Setup
+) -> None:
+    login(client, setup.translator)
+    pair = setup.pairs[1]
+    editor = client.get(f"/pairs/{pair}/edit?side=en", headers=HX).text
+    assert f'hx-get="/pairs/{pair}/matches"' in editor
+    assert f'hx-get="/pairs/{pair}/spelling?side=en"' in editor
+    russian = client.get(f"/pairs/{pair}/edit?side=ru", headers=HX).text
+    assert "/matches" not in russian and f"/pairs/{pair}/spelling?side=ru" in russian
+    page = client.get(f"/documents/{setup.document_id}").text
+    assert "js/aids.js" in page and "Insert memory match" in page
