@@ -372,7 +372,8 @@ def _counting(
     last = time.monotonic()
     for done, pair in enumerate(pairs, start=1):
         yield pair
-        if report is not None and time.monotonic() - last > 0.5:
+        # The first pair shows the job has started reading; then twice a second at most.
+        if report is not None and (done == 1 or time.monotonic() - last > 0.5):
             last = time.monotonic()
             fraction = start + (end - start) * min(1.0, done / max(1, total))
             report(fraction, f"Writing pair {done:,} of {total:,}…")
