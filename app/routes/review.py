@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Query, Request
+from markupsafe import Markup
 from starlette.responses import Response
 
 from app.deps import CurrentUserDep, SessionDep
@@ -235,6 +236,7 @@ def map_page(
 ) -> Response:
     info = review.document_info(session, user, document_id)
     amap = review.alignment_map(session, user, document_id)
+    plot = review_map.path_plot(amap)
     trouble = sorted(
         (
             e
@@ -248,7 +250,9 @@ def map_page(
         "review/map.html",
         {
             "info": info,
-            "plot": review_map.path_plot(amap),
+            "plot": plot,
+            # Escaped value by value in review_map.plot_links.
+            "plot_links": Markup(review_map.plot_links(plot, document_id)),
             "trouble": sorted(trouble, key=lambda e: e.position),
             "describe": review_map.describe,
             "summary": review.progress_summary(session, user, document_id),
@@ -273,6 +277,27 @@ def strip(
         {"document_id": document_id, "s": drawing, "limit": limit},
         block="strip",
     )
+
+
+@router.get("/documents/{document_id}/next-open", name="review_next_open")
+def next_open(
+    request: Request,
+    document_id: int,
+    session: SessionDep,
+    user: CurrentUserDep,
+    after: int = -1,
+) -> Response:
+    """The next pair nobody has confirmed, found on the server (past the loaded page too)."""
+    position = review.next_open(session, user, document_id, after)
+    number = position + 1 if position is not None else None
+    if htmx(request).request:
+        response = Response(status_code=204)
+        response.headers["HX-Trigger"] = json.dumps({"sverka-goto": {"number": number}})
+        return response
+    if number is None:
+        flash(request, "Every pair of this document is confirmed.", "success")
+        return redirect(request, f"/documents/{document_id}")
+    return redirect(request, f"/documents/{document_id}?n={number}")
 
 
 @router.get("/documents/{document_id}/summary", name="review_summary")

@@ -200,6 +200,12 @@
       if ((mod && e.key === "Enter") || e.key === "Enter") { var first = pairs()[0]; if (first) { e.preventDefault(); setCurrent(first); } }
       return;
     }
+    if (mod && e.shiftKey && e.key === "Enter") {
+      // Next unconfirmed pair, without confirming this one.
+      e.preventDefault();
+      htmx.ajax("GET", "/documents/" + docId() + "/next-open?after=" + (Number(pair.dataset.number) - 1), { swap: "none" });
+      return;
+    }
     if (mod && e.key === "Enter") {
       e.preventDefault();
       var confirmButton = tool(pair, ".t-confirm");
@@ -349,6 +355,11 @@
     }
     // Go there once the saved pair has been swapped in.
     pendingNext = n;
+  });
+
+  document.body.addEventListener("sverka-goto", function (e) {
+    var n = e.detail && e.detail.number;
+    if (n) { goTo(n); } else if (window.sverkaFlash) { window.sverkaFlash("Every pair of this document is confirmed.", "success"); }
   });
 
   function init() {

@@ -497,3 +497,15 @@ def test_short_realign_happens_at_once(client: TestClient, setup: Setup, databas
     assert response.headers["HX-Retarget"] == "#review-list"
     after = pair_ids(database_url, setup.document_id)
     assert after[:3] == rows[:3]  # pairs before the realigned stretch are untouched
+
+
+def test_next_unconfirmed_pair(client: TestClient, setup: Setup, database_url: str) -> None:
+    token = login(client, setup.translator)
+    rows = pair_ids(database_url, setup.document_id)
+    client.post(f"/pairs/{rows[1][0]}/confirm", data={"csrf_token": token})
+    plain = client.get(f"/documents/{setup.document_id}/next-open?after=0")
+    assert plain.status_code == 303
+    assert plain.headers["location"] == f"/documents/{setup.document_id}?n=3"
+    fragment = client.get(f"/documents/{setup.document_id}/next-open?after=0", headers=HX)
+    assert fragment.status_code == 204
+    assert json.loads(fragment.headers["HX-Trigger"]) == {"sverka-goto": {"number": 3}}

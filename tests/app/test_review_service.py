@@ -584,3 +584,30 @@ def test_listeners_hear_of_every_saved_change(
         (world.doc.id, [first.id]),
         (world.doc.id, [first.id, second.id]),
     ]
+
+
+def test_map_strip_merges_runs_and_marks_the_page(session: Session) -> None:
+    from app.services import review_map
+
+    many = [([f"Предложение {i}."], [f"Sentence {i}."]) for i in range(1000)]
+    confidences = [0.1 if i == 700 else 0.9 for i in range(1000)]
+    w = make_document(session, many, confidences)
+    review.set_status(session, w.reviewer, pair_at(session, w.doc, 10).id, "approved")
+    amap = review.alignment_map(session, w.viewer, w.doc.id)
+    drawing = review_map.strip(amap, height=1000, offset=100, limit=50)
+    # auto | approved | auto | low | auto: five runs, not a thousand rectangles.
+    assert [(b.cls, b.first, b.last) for b in drawing.bands] == [
+        ("c-auto", 1, 10),
+        ("c-approved", 11, 11),
+        ("c-auto", 12, 700),
+        ("c-low", 701, 701),
+        ("c-auto", 702, 1000),
+    ]
+    assert drawing.window == (100.0, 50.0)
+    # The ladder is sampled, but the low-confidence pair is always drawn.
+    assert len(drawing.rungs) <= review_map.MAX_RUNGS + 10
+    assert any(r.number == 701 and r.cls == "c-low" for r in drawing.rungs)
+    plot = review_map.path_plot(amap, size=1000)
+    step = plot.steps[699]
+    assert (step.x1, step.y1, step.x2, step.y2) == (699.0, 699.0, 700.0, 700.0)
+    assert "Pair 700: Russian sentences 700–700, English 700–700" in step.title
