@@ -206,13 +206,24 @@ def _align_free(
     if max(n, m) > _FULL_LIMIT:
         guide = _coarse_guide(fr, fe, params, ratio)
         progress(0.25)
-    path, _ = _run(fr, fe, params, ratio, rps, eps, guide, _HALF_BAND)
+    path, _ = _run(
+        fr, fe, params, ratio, rps, eps, guide, _HALF_BAND, tick=lambda f: progress(0.25 + 0.3 * f)
+    )
     progress(0.55)
     learned = _learn(fr, fe, path)
     if learned:
         fr = with_learned(fr, learned, vocab)
     path, margins = _run(
-        fr, fe, params, ratio, rps, eps, _path_rows(path, n), _HALF_BAND_FINE, want_margins=True
+        fr,
+        fe,
+        params,
+        ratio,
+        rps,
+        eps,
+        _path_rows(path, n),
+        _HALF_BAND_FINE,
+        want_margins=True,
+        tick=lambda f: progress(0.6 + 0.35 * f),
     )
     progress(0.95)
     return [
@@ -231,6 +242,7 @@ def _run(
     previous: tuple[np.ndarray, np.ndarray] | None,
     half: int,
     want_margins: bool = False,
+    tick: Callable[[float], None] | None = None,
 ) -> tuple[list[tuple[int, int, int, int]], list[tuple[float, float]]]:
     n, m = len(fr.lengths), len(fe.lengths)
     if max(n, m) <= _FULL_LIMIT:
@@ -245,7 +257,7 @@ def _run(
         stats = pair_stats(fr, fe, seg_lo, width)
         chance = _chance(fr, fe, stats)
         path, edge, margins = search(
-            fr, fe, stats, band, params, ratio, chance, rps, eps, margins=want_margins
+            fr, fe, stats, band, params, ratio, chance, rps, eps, margins=want_margins, tick=tick
         )
         # Widen the band when the path ran along its edge (an omission longer than the band),
         # up to a limit that keeps memory in bounds on very long texts.
@@ -316,6 +328,10 @@ def _path_rows(path: list[tuple[int, int, int, int]], n: int) -> tuple[np.ndarra
     return entry, exit_
 
 
+LEARN_MIN_COUNT = 2
+LEARN_MIN_DICE = 0.6
+
+
 def _learn(
     fr: SideFeatures, fe: SideFeatures, path: list[tuple[int, int, int, int]]
 ) -> dict[str, set[str]]:
@@ -337,10 +353,10 @@ def _learn(
                 pairs[(r, e)] += 1
     learned: dict[str, set[str]] = {}
     for (r, e), c in pairs.items():
-        if c < 2:
+        if c < LEARN_MIN_COUNT:
             continue
         dice = 2.0 * c / (cr[r] + ce[e])
-        if dice >= 0.6:
+        if dice >= LEARN_MIN_DICE:
             learned.setdefault(r, set()).add(e)
     return learned
 

@@ -10,6 +10,7 @@ along the edge of the band, the caller widens it and searches again.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,6 +134,7 @@ def search(
     ru_par_start: np.ndarray | None = None,
     en_par_start: np.ndarray | None = None,
     margins: bool = False,
+    tick: Callable[[float], None] | None = None,
 ) -> tuple[list[tuple[int, int, int, int]], bool, list[tuple[float, float]]]:
     """Best path as beads ``(i0, i1, j0, j1)`` (half-open ranges), whether it touched the edge
     of the band, and each bead's margin (how much a path without it would cost more)."""
@@ -240,6 +242,8 @@ def search(
     skip_en_cum = np.arange(m + 1, dtype=np.float64) * params.skip
     cols = np.arange(W)
     for i in range(n + 1):
+        if tick is not None and i % 2048 == 0:
+            tick(i / (n + 1))
         if i == 0:
             base = np.full(W, INF)
             base[0] = 0.0
