@@ -46,6 +46,7 @@ from app.models import (
     Segment,
     User,
 )
+from app.services.decoding import normalise_text
 from app.services.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from app.services.permissions import Action, can, require
 from app.services.review_history import (
@@ -492,12 +493,15 @@ def _run_search(session: Session, regex: bool, fn: Callable[[], Any]) -> Any:
             raise ServiceError(message) from exc
     nested = session.begin_nested()
     try:
+        before = session.scalar(text("SELECT current_setting('statement_timeout')"))
         session.execute(
             text("SELECT set_config('statement_timeout', :ms, true)"),
             {"ms": str(int(REGEX_BUDGET * 1000))},
         )
         result = fn()
-        session.execute(text("SELECT set_config('statement_timeout', '0', true)"))
+        session.execute(
+            text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(before)}
+        )
         nested.commit()
         return result
     except DBAPIError as exc:
@@ -806,7 +810,9 @@ def edit_text(
     side = _side(side)
     doc, pair = _pair(session, user, pair_id, Action.EDIT)
     _check_version(session, pair, expected_version)
-    new = text_.replace("\r\n", "\n").replace("\r", "\n").strip()
+    # NUL, control and bidi-override characters removed, as on import (they could make a
+    # text display as something it is not, and PostgreSQL refuses NUL).
+    new = normalise_text(text_).strip()
     if new == getattr(pair, f"{side}_text"):
         return _views(session, [pair])[0]
     segments = _resegment(new, side, _base_paragraph(pair, side))
@@ -1458,7 +1464,7 @@ def history(session: Session, user: User | None, pair_id: int) -> list[HistoryEn
 def add_comment(session: Session, user: User | None, pair_id: int, body: str) -> CommentView:
     """Add a comment to the pair's thread."""
     _pair(session, user, pair_id, Action.EDIT)
-    body = body.strip()
+    body = normalise_text(body).strip()
     if not body:
         raise ServiceError("The comment is empty.")
     if len(body) > 10_000:
