@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.models import (
     AuditEvent,
@@ -240,6 +241,12 @@ def _flush(session: Session) -> None:
         # Two people added the same term at the same moment: the unique key caught it.
         raise ServiceError(
             "This term was added to the glossary by someone else a moment ago; reload the page."
+        ) from None
+    except StaleDataError:
+        # Another process saved the term between our read and our write.
+        raise Conflict(
+            "Someone else changed this term at the same moment; reload it and make your "
+            "change again."
         ) from None
 
 
