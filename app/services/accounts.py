@@ -61,7 +61,9 @@ def sign_out_everywhere(session: Session, user: User) -> None:
 
 
 def create_token(session: Session, user: User, name: str) -> NewToken:
-    name = " ".join(name.split())
+    from app.services.decoding import normalise_text
+
+    name = " ".join(normalise_text(name).split())
     if not name:
         raise ServiceError("Give the token a name that says where it is used (e.g. 'CI export').")
     if len(name) > 100:

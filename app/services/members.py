@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Membership, Project, Role, User, utcnow
 from app.services import audit, users
+from app.services.decoding import normalise_text
 from app.services.errors import Conflict, NotFound, ServiceError
 from app.services.permissions import Action, require
 
@@ -90,7 +91,7 @@ def add_member(
     """Give an existing account a role in the project (owners only)."""
     project = _project(session, actor, project_id, Action.MANAGE)
     role = parse_role(role) if isinstance(role, str) else role
-    username = username.strip()
+    username = normalise_text(username).strip()
     if not username:
         raise ServiceError("Type the username of the person to add.")
     member = users.get_by_username(session, username)

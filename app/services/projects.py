@@ -29,7 +29,11 @@ def create_project(
     target_lang: str = "en",
 ) -> Project:
     """A new project; its creator becomes its owner."""
-    name = " ".join(name.split())
+    from app.services.decoding import normalise_text
+
+    # Control and bidi-override characters would let a name display as something it is not.
+    name = " ".join(normalise_text(name).split())
+    description = normalise_text(description)
     if not name:
         raise ServiceError("Give the project a name.")
     if len(name) > 200:

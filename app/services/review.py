@@ -527,6 +527,9 @@ def list_pairs(
 ) -> PairPage:
     """One page of a document's pairs in order, filtered; ``total`` counts all matches."""
     _document(session, user, document_id, Action.VIEW)
+    if search:
+        # Stored texts have no NUL or bidi controls (and PostgreSQL refuses NUL in a query).
+        search = normalise_text(search)
     limit = max(1, min(int(limit), MAX_PAGE))
     offset = max(0, int(offset))
     if _sqlite(session) and search and not regex:
