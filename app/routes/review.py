@@ -23,6 +23,7 @@ from app.deps import CurrentUserDep, SessionDep
 from app.htmx import htmx, redirect, render, safe_next
 from app.services import review, review_map
 from app.services.errors import Conflict, ServiceError
+from app.services.glossary import term_hits_for_pairs
 from app.templating import flash, templates
 
 router = APIRouter(tags=["review"], include_in_schema=False)
@@ -180,6 +181,8 @@ def _list_context(
         "statuses": review.STATUS_LABELS,
         "back": state.url(document_id),
         "oob": False,
+        # Glossary terms in each segment, for highlights with a tooltip (app.services.glossary).
+        "term_hits": term_hits_for_pairs(session, info.project_id, page.pairs),
     }
 
 
@@ -335,6 +338,7 @@ def _row(
         "back": _back(request, pair.document_id, back or state.url(pair.document_id)),
         "summary": review.progress_summary(session, user, pair.document_id, words=False),
         "oob": True,
+        "term_hits": term_hits_for_pairs(session, info.project_id, [pair]),
     }
     response = render(request, "review/row.html", ctx, block="row", status_code=status_code)
     if trigger:
