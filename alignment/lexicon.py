@@ -24,7 +24,7 @@ from alignment.text import has_cyrillic, lemma_en, lemma_ru, words
 
 MUELLER_INDEX = Path("/usr/share/dictd/mueller7.index")
 MUELLER_DICT = Path("/usr/share/dictd/mueller7.dict.dz")
-_CACHE_VERSION = 3
+_CACHE_VERSION = 7
 _EMPTY: Mapping[str, float] = MappingProxyType({})
 
 
@@ -128,6 +128,10 @@ _GLOSS_STOP = frozenset(
 )  # fmt: skip
 
 
+_NEGATION = frozenset(["не", "нет", "без", "ни"])
+MAX_GLOSS_WORDS = 1  # multi-word glosses describe; single words translate
+
+
 def _b64(text: str) -> int:
     n = 0
     for ch in text:
@@ -155,8 +159,11 @@ def _parse_entry(head: str, body: str, out: dict[str, dict[str, float]]) -> None
                 break  # an example ("to abandon oneself to ...") : the glosses are over
             piece = _LABEL.sub(" ", piece)
             for alt_no, alt in enumerate(piece.split(",")):
-                ru_words = [w for w in _RU_WORD.findall(alt) if w.lower() not in _GLOSS_STOP]
-                if not ru_words or len(ru_words) > 3:
+                found = _RU_WORD.findall(alt)
+                if any(w.lower() in _NEGATION for w in found):
+                    continue  # "не любить" translates dislike, not любить
+                ru_words = [w for w in found if w.lower() not in _GLOSS_STOP]
+                if not ru_words or len(ru_words) > MAX_GLOSS_WORDS:
                     continue
                 # Later alternatives in a sense are rarer renderings; phrases weaker still.
                 w = sense_w / (1.0 + 0.1 * piece_no + 0.05 * alt_no)
