@@ -78,9 +78,12 @@ class KeyVocabulary(dict[str, int]):
         return kid
 
 
+IDF_OFFSET = 0.5
+
+
 def _idf(df: Counter[str], n: int) -> dict[str, float]:
     # Smoothed so that in a tiny document every word still weighs about the same.
-    return {k: math.log((n + 4.0) / (c + 1.0)) + 0.5 for k, c in df.items()}
+    return {k: math.log((n + 4.0) / (c + 1.0)) + IDF_OFFSET for k, c in df.items()}
 
 
 def _anchor_keys(word: str, lemma: str, lang: Lang, capitalised: bool) -> list[str]:
