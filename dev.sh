@@ -42,10 +42,12 @@ case "$cmd" in
   test)
     scripts/install.sh --test
     if url=$(ensure_postgres); then export SVERKA_TEST_POSTGRES_URL="$url"; fi
-    .venv/bin/ruff check .
     status=0
-    .venv/bin/pytest "$@" || status=$?
     # pytest's 5 means "no tests collected": that is a failure for us too.
+    .venv/bin/pytest "$@" || status=$?
+    echo "==> ruff (lint) and mypy (types)" >&2
+    .venv/bin/ruff check . || status=1
+    .venv/bin/mypy || status=1
     exit "$status"
     ;;
   *)
