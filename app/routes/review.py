@@ -455,6 +455,10 @@ def save_text(
         session.rollback()
         return _refused(request, _doc_of(session, user, pair_id), back, exc)
     trigger = _next_trigger(session, user, pair) if then == "next" else None
+    if trigger is not None and not htmx(request).request and trigger["sverka-next"]["number"]:
+        # "Save & next" without JavaScript: the page opens at the next unconfirmed pair.
+        number = trigger["sverka-next"]["number"]
+        return redirect(request, f"/documents/{pair.document_id}?n={number}")
     response = _done(
         request,
         session,

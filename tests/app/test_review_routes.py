@@ -205,6 +205,19 @@ def test_edit_without_javascript_redirects_back_to_the_pair(
     assert response.status_code == 303
     assert response.headers["location"] == f"/documents/{setup.document_id}#pair-1"
     assert pair_ids(database_url, setup.document_id)[0][3] == "STRICTLY SECRET"
+    # "Save & next" goes on to the next pair nobody has confirmed.
+    pid2, version2, _, _ = pair_ids(database_url, setup.document_id)[1]
+    response = client.post(
+        f"/pairs/{pid2}/text",
+        data={
+            "side": "en",
+            "text": "Copy no. 2",
+            "version": version2,
+            "then": "next",
+            "csrf_token": token,
+        },
+    )
+    assert response.headers["location"] == f"/documents/{setup.document_id}?n=3"
 
 
 def test_edit_with_htmx_returns_the_row_and_the_progress(
