@@ -251,11 +251,14 @@ def main() -> None:
     rng = random.Random(11)
     long_enough = [(ru, en) for ru, en in tatoeba if len(ru.split()) >= 3]
     held = rng.sample(long_enough, min(args.quality, len(long_enough)))
+    from app.tm import analyse, substitute_numbers
+
     quality = []
     for ru, en in held:
         altered = alter(ru, rng)
         if altered and altered != ru:
-            quality.append((altered, en))
+            # The right suggestion is the pair's translation with the source's numbers in it.
+            quality.append((altered, substitute_numbers(analyse(altered), analyse(ru), en)[0]))
     queries = [a for a, _ in quality]
     others = rng.sample(units, args.queries)
     queries = (queries + [alter(ru, rng) or ru for ru, _ in others])[: args.queries]

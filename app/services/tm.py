@@ -34,7 +34,7 @@ from app.models import (
 from app.services.errors import NotFound, ServiceError, TooLarge
 from app.services.permissions import Action, require
 from app.tm import DiffSpan, analyse, diff_spans, exact_hash, index_keys, lemma_hash, query_keys
-from app.tm.analysis import Analysed, analyse_stored
+from app.tm.analysis import Analysed, analyse_stored, light_keys
 from app.tm.index import MemoryIndex
 from app.tm.scoring import score_stored, substitute_numbers
 
@@ -363,7 +363,11 @@ def _candidate_ids(session: Session, query: Analysed, projects: Sequence[int]) -
         # through numpy would fail (an array cannot grow while a view of it exists).
         with loaded.lock:
             indexed = loaded.index.max_id
-            found.update(loaded.index.candidates(query_keys(query), projects, limit=_CANDIDATES))
+            found.update(
+                loaded.index.candidates(
+                    query_keys(query), projects, limit=_CANDIDATES, light=light_keys(query)
+                )
+            )
     # Units the index has not seen (this transaction's own, or committed a moment ago), and
     # units with the same lemmas (inflection or number variants) or the identical text, which
     # are candidates even when they share no indexed lemma. One round trip; looked up by hash

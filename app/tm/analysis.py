@@ -137,3 +137,13 @@ def query_keys(analysed: Analysed) -> list[int]:
     if len(content_lemmas(analysed)) < 3:
         keys.update(_hash(lem) for lem in analysed.lemmas if lem != NUMBER)
     return sorted(keys)
+
+
+def light_keys(analysed: Analysed) -> frozenset[int]:
+    """The query's function-word keys: they may find short units, but sharing them says little
+    (their postings are short only because few units carry them), so they weigh less."""
+    return frozenset(
+        _hash(lem)
+        for lem in analysed.lemmas
+        if lem != NUMBER and (lem in STOPWORDS or len(lem) <= 1)
+    )

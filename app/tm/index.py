@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
 
@@ -24,6 +24,7 @@ class MemoryIndex:
     def __init__(self) -> None:
         self._postings: dict[int, array[int]] = {}
         self._project = array("i")  # project id of each unit id (0: none)
+        self._keys = array("H")  # how many keys each unit id has
         self.units = 0
         self.max_id = 0
 
@@ -32,11 +33,13 @@ class MemoryIndex:
         if unit_id >= len(self._project):
             grow = max(unit_id + 1 - len(self._project), len(self._project) // 2, 1024)
             self._project.extend([0] * grow)
+            self._keys.extend([0] * grow)
         if self._project[unit_id] == 0:
             self.units += 1
         self._project[unit_id] = project_id
         self.max_id = max(self.max_id, unit_id)
         for key in keys:
+            self._keys[unit_id] = min(self._keys[unit_id] + 1, 65535)
             postings = self._postings.get(key)
             if postings is None:
                 postings = self._postings[key] = array("q")
@@ -57,9 +60,13 @@ class MemoryIndex:
         *,
         limit: int = 100,
         budget: int = 20_000,
+        light: Collection[int] = frozenset(),
     ) -> list[int]:
         """Up to ``limit`` unit ids of ``projects`` sharing the most (idf-weighted) keys with
-        the query, best first. Reads the rarest keys first, at most about ``budget`` postings."""
+        the query, best first. Reads the rarest keys first, at most about ``budget`` postings;
+        ``light`` keys (function words) count a fifth. Units with many keys besides the shared
+        ones rank lower (the sum is divided by the square root of the unit's key count), so a
+        short sentence is not drowned by long ones that merely contain its words."""
         present = sorted((len(self._postings[k]), k) for k in set(keys) if k in self._postings)
         if not present or not projects:
             return []
@@ -73,7 +80,10 @@ class MemoryIndex:
         total = max(self.units, 1)
         ids = np.concatenate([np.frombuffer(self._postings[k], dtype=np.int64) for _, k in chosen])
         weights = np.concatenate(
-            [np.full(df, math.log(1 + total / df), dtype=np.float64) for df, _ in chosen]
+            [
+                np.full(df, math.log(1 + total / df) * (0.2 if k in light else 1.0))
+                for df, k in chosen
+            ]
         )
         project_of = np.frombuffer(self._project, dtype=np.int32)
         allowed = np.isin(project_of[ids], np.asarray(projects, dtype=np.int32))
@@ -83,7 +93,8 @@ class MemoryIndex:
         # Sum the weights per unit over the postings read (a sort of the few ids read is
         # cheaper than a pass over an array as long as the whole memory).
         hit, inverse = np.unique(ids, return_inverse=True)
-        sums = np.bincount(inverse, weights=weights)
+        counts = np.frombuffer(self._keys, dtype=np.uint16)[hit].astype(np.float64)
+        sums = np.bincount(inverse, weights=weights) / np.sqrt(np.maximum(counts, 1.0))
         if hit.size > limit:
             top = np.argpartition(sums, -limit)[-limit:]
             hit, sums = hit[top], sums[top]
@@ -94,4 +105,5 @@ class MemoryIndex:
         """An estimate of the memory the index holds (arrays plus dictionary overhead)."""
         data = sum(p.buffer_info()[1] * p.itemsize for p in self._postings.values())
         overhead = len(self._postings) * (64 + 100)  # array object + dict slot and int key
-        return data + overhead + len(self._project) * self._project.itemsize
+        per_unit = len(self._project) * (self._project.itemsize + self._keys.itemsize)
+        return data + overhead + per_unit
