@@ -20,6 +20,7 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -310,6 +311,14 @@ def _login_redirect(request: Request, exc: LoginRequired) -> Response:
     return add_vary(RedirectResponse(f"/login?next={quote(target)}", status_code=303))
 
 
+def _id_out_of_range(exc: BaseException) -> bool:
+    """A number too large for the database's integer columns, e.g. an id typed into a URL."""
+    if isinstance(exc, OverflowError):
+        return True
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) == "22003" or isinstance(orig, OverflowError)
+
+
 def _install_error_handlers(application: FastAPI) -> None:
     async def service_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ServiceError)
@@ -341,6 +350,12 @@ def _install_error_handlers(application: FastAPI) -> None:
             message = f"{message} Check: {', '.join(fields)}."
         return render_error(request, 422, message)
 
+    async def out_of_range(request: Request, exc: Exception) -> Response:
+        if not _id_out_of_range(exc):
+            raise exc
+        # /pairs/99999999999: no row can have that id (SQLite and PostgreSQL refuse it).
+        return render_error(request, 404, _STATUS_TEXT[404])
+
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return render_error(request, 500, _STATUS_TEXT[500])
@@ -348,4 +363,6 @@ def _install_error_handlers(application: FastAPI) -> None:
     application.add_exception_handler(ServiceError, service_error)
     application.add_exception_handler(StarletteHTTPException, http_error)
     application.add_exception_handler(RequestValidationError, validation_error)
+    application.add_exception_handler(OverflowError, out_of_range)
+    application.add_exception_handler(DataError, out_of_range)
     application.add_exception_handler(Exception, server_error)

@@ -229,3 +229,17 @@ def test_comments_through_the_api(team: Team, as_role) -> None:  # type: ignore[
     thread = as_role("viewer").get(url).json()
     assert [c["body"] for c in thread] == ["«Тройки» — keep the quotes?"]
     assert as_role("viewer").send("POST", url, {"body": "me too"}).status_code == 403
+
+
+def test_ids_beyond_the_database_range_are_not_found(team: Team, as_role) -> None:  # type: ignore[no-untyped-def]
+    api = as_role("owner")
+    for url in (
+        "/api/v1/pairs/99999999999",  # beyond PostgreSQL's integer
+        "/api/v1/documents/99999999999999999999999",  # beyond SQLite's
+        f"/api/v1/projects/{10**30}/members",
+    ):
+        response = api.get(url)
+        assert response.status_code == 404, url
+        assert response.json()["detail"]  # a message, not a traceback
+    page = api.client.get("/pairs/99999999999999999999/history")
+    assert page.status_code == 404 and "There is no such page" in page.text
