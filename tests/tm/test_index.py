@@ -42,3 +42,15 @@ def test_limit_and_counts() -> None:
     assert index.document_frequency(keys[0]) == 3
     assert len(index.candidates(keys, [1], limit=2)) == 2
     assert index.nbytes() > 0
+
+
+def test_function_words_do_not_outweigh_the_one_content_word_a_short_query_has() -> None:
+    from app.tm.analysis import light_keys
+
+    index = MemoryIndex()
+    memory = ["Не подходите ко мне близко.", "Не ко мне.", "Ко мне не надо."]
+    for unit_id, text in enumerate(memory, start=1):
+        index.add(unit_id, 1, index_keys(analyse(text)))
+    query = analyse("Не ко мне близко.")
+    found = index.candidates(query_keys(query), [1], light=light_keys(query))
+    assert found[0] == 1
