@@ -75,14 +75,15 @@ class ImportReport:
             if self.unmatched:
                 text += (
                     f" {self.unmatched:,} unit{'s' if self.unmatched != 1 else ''} matched no "
-                    "pair (their Russian text is not in the document) and were left out."
+                    "pair (the Russian text is not in the document) and "
+                    f"{'were' if self.unmatched != 1 else 'was'} left out."
                 )
         if self.comments:
             text += f" {self.comments:,} note{'s' if self.comments != 1 else ''} became comments."
         if self.skipped:
             text += (
                 f" {self.skipped:,} unit{'s' if self.skipped != 1 else ''} without both a "
-                "Russian and an English text were skipped."
+                f"Russian and an English text {'were' if self.skipped != 1 else 'was'} skipped."
             )
         if self.lowered:
             text += (

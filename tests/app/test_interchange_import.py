@@ -334,3 +334,43 @@ def test_a_failure_halfway_leaves_nothing_behind(
             .where(Document.project_id == team.project_id)
         )  # fmt: skip
     assert orphans == len(TEXTS)
+
+
+def test_another_tools_memory_seeds_a_new_project(app: FastAPI, clients: dict, team: Team) -> None:
+    from app.models import Membership, Project, Role
+
+    foreign = _tmx(
+        '<tu><tuv xml:lang="ru-RU"><seg>Архив закрыт.</seg></tuv>'
+        '<tuv xml:lang="en-GB"><seg>The archive is closed.</seg></tuv></tu>'
+        '<tu><tuv xml:lang="RU"><seg>Дело № 7</seg></tuv>'
+        '<tuv xml:lang="EN-US"><seg>File No. 7</seg></tuv></tu>'
+        '<tu><tuv xml:lang="de"><seg>Akte</seg></tuv><tuv xml:lang="ru"><seg>Дело</seg></tuv></tu>'
+    )
+    client, token = clients["translator"]
+    response = client.post(
+        f"/projects/{team.project_id}/interchange-import",
+        data={"csrf_token": token, "mode": "project", "title": "Seeded from OmegaT"},
+        files={"file": ("omegat-project.tmx", foreign, "application/x-tmx+xml")},
+    )
+    assert response.status_code == 303, response.text
+    new_id = int(response.headers["location"].rsplit("/", 1)[1])
+    assert _pairs(app, new_id) == [
+        ("Архив закрыт.", "The archive is closed.", "translated"),
+        ("Дело № 7", "File No. 7", "translated"),
+    ]
+    with app.state.session_factory() as session:
+        doc = session.get(Document, new_id)
+        assert doc is not None and doc.project_id != team.project_id
+        project = session.get(Project, doc.project_id)
+        assert project is not None and project.name == "Seeded from OmegaT"
+        role = session.scalar(
+            select(Membership.role).where(
+                Membership.project_id == project.id,
+                Membership.user_id == team.users["translator"].id,
+            )
+        )
+    assert role is Role.OWNER
+    assert (
+        "1 unit without both a Russian and an English text was skipped"
+        in client.get(f"/documents/{new_id}").text
+    )
