@@ -48,7 +48,7 @@ def _sentences(n: int) -> list[tuple[str, str]]:
         ru = (ROOT / "app" / "demo" / "ru.txt").read_text(encoding="utf-8").split("\n\n")
         en = (ROOT / "app" / "demo" / "en.txt").read_text(encoding="utf-8").split("\n\n")
         pairs = list(zip(ru, en, strict=False))
-    out = []
+    out: list[tuple[str, str]] = []
     while len(out) < n:
         out.extend(pairs)
     return out[:n]
@@ -208,8 +208,8 @@ def main() -> int:
                         break
                 except httpx.TransportError:
                     time.sleep(0.1)
-            page = client.get("/login").text
-            token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+            login_form = client.get("/login").text
+            token = re.search(r'name="csrf_token" value="([^"]+)"', login_form).group(1)  # type: ignore[union-attr]
             client.post(
                 "/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token}
             )
