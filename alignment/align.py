@@ -32,8 +32,8 @@ from alignment.types import Bead, Segment
 
 PARAMS = Params()
 _FULL_LIMIT = 400  # documents up to this many segments a side are searched without a band
-_HALF_BAND = 30  # around the coarse path
-_HALF_BAND_FINE = 20  # around the first pass's path
+_HALF_BAND = 20  # around the coarse path
+_HALF_BAND_FINE = 10  # around the first pass's path
 _BLOCK = 10  # segments per block in the coarse pass
 _HALF_BAND_BLOCKS = 40
 _MAX_CELLS = 30_000_000
