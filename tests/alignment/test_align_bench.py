@@ -75,3 +75,27 @@ def test_strict_f1_and_confidence_on_the_benchmark(
     f1, auc = _strict_f1_and_auc(shared_data / "bench" / name)
     assert f1 >= min_f1, f"{name}: strict F1 {f1:.4f} < {min_f1}"
     assert auc >= min_auc, f"{name}: confidence AUC {auc:.3f} < {min_auc}"
+
+
+def test_sentences_of_whole_stories_stay_inside_their_paragraph_pairs(shared_data: Path) -> None:
+    # Chekhov/Dostoevsky with Garnett's translations and the UDHR, segmented into sentences
+    # and aligned with paragraphs as soft anchors: a sentence pair that joins paragraphs the
+    # human alignment keeps apart (or pairs a sentence of an untranslated paragraph) is wrong.
+    from alignment.align import align_texts
+
+    total = crossing = 0
+    for doc in sorted(p for p in (shared_data / "bench" / "paragraphs-human").iterdir()):
+        if not doc.is_dir():
+            continue
+        gold = _gold(doc / "gold.tsv")
+        ru_bead = {i: k for k, (r, _) in enumerate(gold) for i in r}
+        en_bead = {j: k for k, (_, e) in enumerate(gold) for j in e}
+        result = align_texts("\n".join(_lines(doc / "ru.txt")), "\n".join(_lines(doc / "en.txt")))
+        for bead in result.beads:
+            if bead.ru and bead.en:
+                total += 1
+                owners = {ru_bead[result.ru[i].paragraph] for i in bead.ru}
+                owners |= {en_bead[result.en[j].paragraph] for j in bead.en}
+                crossing += len(owners) > 1
+    assert total > 400
+    assert crossing <= total * 0.01
