@@ -140,9 +140,25 @@ def _cmd_align(args: argparse.Namespace, extra: Mapping[str, Writer]) -> int:
 
     ru_text = read_text(Path(args.ru_file))
     en_text = read_text(Path(args.en_file))
+    lexicon = None
+    if args.dictionary:
+        from alignment.lexicon import Lexicon, default_lexicon
+
+        lexicon = default_lexicon()
+        for path in args.dictionary:
+            try:
+                lexicon = Lexicon.from_tsv(path, base=lexicon)
+            except FileNotFoundError:
+                raise InputError(f"{path}: no such dictionary file.") from None
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(f"{path}: cannot read it as a UTF-8 TSV file ({exc}).") from None
+            except ValueError as exc:
+                raise InputError(str(exc)) from None
     bar = _ProgressBar(sys.stderr)
     try:
-        result = align_texts(ru_text, en_text, presegmented=args.presegmented, progress=bar)
+        result = align_texts(
+            ru_text, en_text, presegmented=args.presegmented, lexicon=lexicon, progress=bar
+        )
     except ValueError as exc:
         raise InputError(str(exc)) from None
     out_path = Path(args.output) if args.output else None
@@ -212,6 +228,12 @@ def register(
     align.add_argument("en_file", metavar="EN_FILE", help="the English text (UTF-8 .txt)")
     align.add_argument("--presegmented", action="store_true", help="each input line is one segment")
     align.add_argument("-o", "--output", metavar="OUT", help="write here instead of stdout")
+    align.add_argument(
+        "--dictionary",
+        metavar="TSV",
+        action="append",
+        help="a user dictionary, 'russian<TAB>english' per line (may be given several times)",
+    )
     align.add_argument(
         "--format",
         choices=[*_TEXT_WRITERS, *extra],

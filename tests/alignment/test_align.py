@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from alignment.align import AlignedText, align, align_texts
-from alignment.lexicon import Lexicon
+from alignment.lexicon import Lexicon, default_lexicon
 from alignment.types import Bead
 
 # One sentence a line. The translator joined sentences 4 and 5 into one (2-1) and split
@@ -204,12 +204,15 @@ def test_align_texts_refuses_two_empty_texts() -> None:
 
 
 def test_user_terms_help_where_the_dictionary_is_silent() -> None:
-    ru = ["Гидрокоптер ушёл к Лахте.", "Погода была ясной."]
+    ru = ["Пришёл отчёт о погоде.", "Гидрокоптер ушёл на север."]
     en = [
-        "The weather was clear, and the sea was calm all day long.",
-        "The hydrocopter left for Lakhta.",
+        "The weather report came.",
+        "It rained the whole day and nobody went out at all.",
+        "The hydrocopter went north.",
     ]
-    lexicon = Lexicon().with_pairs([("гидрокоптер", "hydrocopter")])
-    beads = align(ru, en, lexicon=lexicon)
-    _assert_valid(beads, 2, 2)
-    assert ((0,), (1,)) in _pairs(beads)
+    without = align(ru, en)
+    assert ((1,), (2,)) not in _pairs(without)
+    with_term = align(
+        ru, en, lexicon=default_lexicon().with_pairs([("гидрокоптер", "hydrocopter")])
+    )
+    assert _pairs(with_term) == [((0,), (0,)), ((), (1,)), ((1,), (2,))]

@@ -141,3 +141,27 @@ def test_module_runs_standalone_without_progress_noise(memo: tuple[Path, Path]) 
     assert proc.returncode == 0
     assert proc.stderr == ""  # stderr is not a terminal: no progress bar
     assert proc.stdout.splitlines()[0] == "0\t0"
+
+
+def test_a_user_dictionary_decides_where_the_text_alone_cannot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ru = tmp_path / "ru.txt"
+    en = tmp_path / "en.txt"
+    terms = tmp_path / "terms.tsv"
+    ru.write_text("Пришёл отчёт о погоде.\nГидрокоптер ушёл на север.\n", encoding="utf-8")
+    en.write_text(
+        "The weather report came.\n"
+        "It rained the whole day and nobody went out at all.\n"
+        "The hydrocopter went north.\n",
+        encoding="utf-8",
+    )
+    terms.write_text("гидрокоптер\thydrocopter\n", encoding="utf-8")
+    args = ["align", str(ru), str(en), "--presegmented"]
+    assert main(args) == 0
+    assert "1\t2" not in capsys.readouterr().out.splitlines()
+    assert main([*args, "--dictionary", str(terms)]) == 0
+    assert capsys.readouterr().out.splitlines() == ["0\t0", "\t1", "1\t2"]
+    terms.write_text("гидрокоптер hydrocopter\n", encoding="utf-8")
+    assert main([*args, "--dictionary", str(terms)]) == 2
+    assert "line 1" in capsys.readouterr().err
