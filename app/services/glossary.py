@@ -584,6 +584,27 @@ def matcher_for(session: Session, project_id: int) -> TermMatcher:
     return matcher
 
 
+def matcher_for_document(session: Session, document_id: int) -> tuple[int, TermMatcher] | None:
+    """The project of a document and its term matcher, in one query when the cache is current
+    (the save path: every round trip to the database counts)."""
+    row = session.execute(
+        select(Document.project_id, func.count(Term.id), func.max(Term.id),
+               func.sum(Term.version), func.max(Term.updated_at))
+        .select_from(Document)
+        .outerjoin(Term, Term.project_id == Document.project_id)
+        .where(Document.id == document_id)
+        .group_by(Document.project_id)
+    ).first()  # fmt: skip
+    if row is None:
+        return None
+    project_id = int(row[0])
+    fingerprint = (project_id, int(row[1] or 0), int(row[2] or 0), int(row[3] or 0), str(row[4]))
+    cached = _matchers.get(project_id)
+    if cached is not None and cached[0] == fingerprint:
+        return project_id, cached[1]
+    return project_id, matcher_for(session, project_id)
+
+
 def forget_matchers() -> None:
     """Drop every cached matcher (tests)."""
     with _cache_lock:

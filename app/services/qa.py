@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Document, Pair, QAIssue, User
 from app.services.errors import NotFound
-from app.services.glossary import matcher_for
+from app.services.glossary import matcher_for, matcher_for_document
 from app.services.permissions import Action, require
 from glossary.checks import CHECKS, run_checks
 from glossary.matcher import TermMatcher
@@ -111,18 +111,23 @@ def check_pair(
 
 
 def after_pair_saved(session: Session, pairs: Pair | Iterable[Pair]) -> None:
-    """The review service's hook: re-check pairs whose text or shape just changed."""
-    items = [pairs] if isinstance(pairs, Pair) else list(pairs)
+    """The review service's hook: re-check pairs whose text or shape just changed.
+
+    A few queries: the glossary's fingerprint (is the cached matcher current?), the pairs'
+    stored findings, and writes only for findings that changed.
+    """
+    items = [p for p in ([pairs] if isinstance(pairs, Pair) else pairs) if p.id is not None]
     if not items:
         return
-    session.flush()
-    project_id = session.scalar(
-        select(Document.project_id).where(Document.id == items[0].document_id)
-    )
-    matcher = matcher_for(session, project_id) if project_id is not None else None
+    found = matcher_for_document(session, items[0].document_id)
+    matcher = found[1] if found is not None else None
+    ids = [p.id for p in items]
+    rows: dict[int, list[QAIssue]] = {pid: [] for pid in ids}
+    for row in session.scalars(select(QAIssue).where(QAIssue.pair_id.in_(ids))):
+        rows[row.pair_id].append(row)
     for pair in items:
-        if pair.id is not None:
-            check_pair(session, pair, matcher)
+        issues = check_texts(pair.ru_text or "", pair.en_text or "", matcher)
+        _store(session, pair.id, pair.document_id, issues, rows[pair.id])
     session.flush()
 
 
