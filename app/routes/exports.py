@@ -179,6 +179,8 @@ def export_start(
         "appendix": appendix,
         "layout": layout,
     }
+    # Permission first: a refused user learns nothing from the validation of the form.
+    require(session, user, project_id, Action.EXPORT)
     try:
         what = _target(project_id, target, session)
         options = parse_options(
@@ -258,6 +260,8 @@ async def interchange_import_start(
     title: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     project = _project(session, user, project_id)
+    if mode != "project":
+        require(session, user, project_id, Action.EDIT)
     max_bytes = settings.max_upload_mb * 1024 * 1024
     form = {"mode": mode, "title": title}
     doc_id = int(document_id) if document_id.isdigit() else None
