@@ -210,6 +210,7 @@ def _align_free(
         fr, fe, params, ratio, rps, eps, guide, _HALF_BAND, tick=lambda f: progress(0.25 + 0.3 * f)
     )
     progress(0.55)
+    ratio = _length_ratio(fr, fe, path) or ratio
     learned = _learn(fr, fe, path)
     if learned:
         fr = with_learned(fr, learned, vocab)
@@ -326,6 +327,17 @@ def _path_rows(path: list[tuple[int, int, int, int]], n: int) -> tuple[np.ndarra
     exit_[n] = max(exit_[n], int(path[-1][3]) if path else 0)
     entry = np.where(entry < 0, exit_, entry)
     return entry, exit_
+
+
+def _length_ratio(
+    fr: SideFeatures, fe: SideFeatures, path: list[tuple[int, int, int, int]]
+) -> float:
+    """The English/Russian length ratio re-estimated on the first pass's 1-1 beads (omitted
+    passages distort the ratio of the totals)."""
+    ones = [(i0, j0) for i0, i1, j0, j1 in path if i1 - i0 == 1 and j1 - j0 == 1]
+    lr = float(fr.lengths[[i for i, _ in ones]].sum()) if ones else 0.0
+    le = float(fe.lengths[[j for _, j in ones]].sum()) if ones else 0.0
+    return le / lr if len(ones) >= 20 and lr > 0 else 0.0
 
 
 LEARN_MIN_COUNT = 2
