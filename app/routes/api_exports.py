@@ -1,4 +1,5 @@
-"""The REST API for exports: a document's file at once, or a project's as a job.
+"""The REST API for exports (a document's file at once, or a project's as a job) and for
+TMX/XLIFF imports.
 
 ``GET /api/v1/documents/{id}/export?format=tmx`` answers with the file itself (written to a
 temporary file on the server, then streamed). ``POST /api/v1/projects/{id}/exports`` queues a
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.responses import Response
@@ -18,8 +19,9 @@ from app.deps import CurrentUserDep, SessionDep, SettingsDep
 from app.models import Document
 from app.routes.api import ErrorOut
 from app.routes.exports import file_response, parse_options
-from app.services import exports
-from app.services.errors import NotFound, ServiceError
+from app.services import exports, interchange_import
+from app.services.errors import NotFound, ServiceError, TooLarge
+from app.services.permissions import Action, require
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -137,3 +139,74 @@ def download_export(
 ) -> Response:
     exported = exports.finished_export(session, user, job_id, settings.data_dir)
     return file_response(exported, remove=False)
+
+
+class ImportOut(BaseModel):
+    project_id: int
+    document_id: int
+    created: bool = Field(description="True for a new document; false when restored into one")
+    units: int
+    matched: int
+    updated: int
+    unmatched: int
+    skipped: int
+    comments: int
+    lowered: int = Field(description="Review statuses lowered to translated (not a reviewer)")
+    summary: str
+    url: str
+
+
+@router.post(
+    "/projects/{project_id}/interchange-imports",
+    response_model=ImportOut,
+    responses={**_AUTH, 413: {"model": ErrorOut, "description": "The file is too large"}},
+    summary="Import a TMX or XLIFF file: restore into a document, or as a new document",
+)
+async def import_memory(
+    project_id: int,
+    session: SessionDep,
+    user: CurrentUserDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="A .tmx, .xlf or .xliff file")],
+    mode: Annotated[Literal["restore", "document"], Form()] = "document",
+    document_id: Annotated[int | None, Form()] = None,
+    title: Annotated[str, Form(max_length=300)] = "",
+) -> ImportOut:
+    require(session, user, project_id, Action.EDIT)
+    if mode == "restore":
+        doc = session.get(Document, document_id) if document_id is not None else None
+        if doc is None or doc.project_id != project_id:
+            raise NotFound("No such document in this project.")
+    max_bytes = settings.max_upload_mb * 1024 * 1024
+    data = await file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise TooLarge(
+            f"“{file.filename}” is larger than {settings.max_upload_mb} MB, the most Sverka "
+            "imports at once. Export a smaller part (one document) from your tool."
+        )
+    report = interchange_import.import_memory(
+        session,
+        user,
+        data=data,
+        filename=file.filename or "",
+        mode=mode,
+        project_id=project_id,
+        document_id=document_id,
+        title=title,
+        max_bytes=max_bytes,
+        max_chars=settings.max_document_chars,
+    )
+    return ImportOut(
+        project_id=report.project_id,
+        document_id=report.document_id,
+        created=report.created,
+        units=report.units,
+        matched=report.matched,
+        updated=report.updated,
+        unmatched=report.unmatched,
+        skipped=report.skipped,
+        comments=report.comments,
+        lowered=report.lowered,
+        summary=report.summary(),
+        url=f"/documents/{report.document_id}",
+    )

@@ -374,3 +374,40 @@ def test_another_tools_memory_seeds_a_new_project(app: FastAPI, clients: dict, t
         "1 unit without both a Russian and an English text was skipped"
         in client.get(f"/documents/{new_id}").text
     )
+
+
+def test_the_api_imports_and_restores(app: FastAPI, clients: dict, team: Team) -> None:
+    client, token = clients["reviewer"]
+    headers = {"X-CSRF-Token": token}
+    exported = client.get(f"/api/v1/documents/{team.document_id}/export?format=xliff12")
+    created = client.post(
+        f"/api/v1/projects/{team.project_id}/interchange-imports",
+        files={"file": ("memo.xliff", exported.content, "application/xliff+xml")},
+        data={"mode": "document", "title": "Via the API"},
+        headers=headers,
+    )
+    assert created.status_code == 200, created.text
+    body = created.json()
+    assert body["created"] and body["units"] == len(TEXTS)
+    assert _pairs(app, body["document_id"]) == _pairs(app, team.document_id)
+    restored = client.post(
+        f"/api/v1/projects/{team.project_id}/interchange-imports",
+        files={"file": ("memo.xliff", exported.content, "application/xliff+xml")},
+        data={"mode": "restore", "document_id": str(team.document_id)},
+        headers=headers,
+    )
+    assert restored.status_code == 200, restored.text
+    assert restored.json()["matched"] == len(TEXTS) and restored.json()["updated"] == 0
+    bomb = client.post(
+        f"/api/v1/projects/{team.project_id}/interchange-imports",
+        files={"file": ("bomb.tmx", _bomb(), "application/x-tmx+xml")},
+        headers=headers,
+    )
+    assert bomb.status_code == 400 and "entities" in bomb.json()["detail"]
+    viewer, viewer_token = clients["viewer"]
+    refused = viewer.post(
+        f"/api/v1/projects/{team.project_id}/interchange-imports",
+        files={"file": ("memo.xliff", exported.content, "application/xliff+xml")},
+        headers={"X-CSRF-Token": viewer_token},
+    )
+    assert refused.status_code == 403
