@@ -238,25 +238,50 @@ def _touch(session: Session, doc: Document) -> None:
     )
 
 
+def _lock(session: Session, document_id: int) -> bool:
+    """Changes to one document take turns. Two merges far apart both renumber the pairs after
+    them; interleaved, they would leave gaps or twins. PostgreSQL: a row lock on the document
+    until the request commits; SQLite lets one writer at a time anyway. True when locked."""
+    if _sqlite(session):
+        return False
+    session.execute(select(Document.id).where(Document.id == document_id).with_for_update())
+    return True
+
+
 def _document(session: Session, user: User | None, document_id: int, action: Action) -> Document:
     doc = session.get(Document, document_id)
     if doc is None:
         raise NotFound("No such document.")
     _require(session, user, doc.project_id, action)
+    if action is Action.EDIT:
+        _lock(session, doc.id)
     return doc
+
+
+_GONE = "This pair no longer exists: it may have been merged or deleted. Reload."
+
+
+def _load_pair(session: Session, pair_id: int, *, fresh: bool = False) -> Pair | None:
+    query = select(Pair).where(Pair.id == pair_id).options(selectinload(Pair.segments))
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return session.scalar(query)
 
 
 def _pair(
     session: Session, user: User | None, pair_id: int, action: Action
 ) -> tuple[Document, Pair]:
-    pair = session.scalar(
-        select(Pair).where(Pair.id == pair_id).options(selectinload(Pair.segments))
-    )
+    pair = _load_pair(session, pair_id)
     if pair is None:
-        raise NotFound("This pair no longer exists: it may have been merged or deleted. Reload.")
+        raise NotFound(_GONE)
     doc = session.get(Document, pair.document_id)
     assert doc is not None
     _require(session, user, doc.project_id, action)
+    if action is Action.EDIT and _lock(session, doc.id):
+        # Read again now that the change has the document to itself.
+        pair = _load_pair(session, pair_id, fresh=True)
+        if pair is None:
+            raise NotFound(_GONE)
     return doc, pair
 
 

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -64,8 +65,8 @@ class World:
     outsider: User
 
 
-def _user(session: Session, name: str) -> User:
-    user = User(username=name, display_name=name.title(), password_hash="x")
+def _user(session: Session, name: str, suffix: str = "") -> User:
+    user = User(username=name + suffix, display_name=name.title(), password_hash="x")
     session.add(user)
     session.flush()
     return user
@@ -75,8 +76,9 @@ def make_document(
     session: Session,
     pairs: Sequence[tuple[Sequence[str], Sequence[str]]] = MEMO,
     confidences: Sequence[float] | None = None,
+    suffix: str = "",
 ) -> World:
-    owner = _user(session, "olga")
+    owner = _user(session, "olga", suffix)
     project = Project(name="Memoranda", created_by_id=owner.id)
     session.add(project)
     session.flush()
@@ -88,9 +90,9 @@ def make_document(
         ("vera", Role.VIEWER),
     ):
         if name not in users:
-            users[name] = _user(session, name)
+            users[name] = _user(session, name, suffix)
         session.add(Membership(project_id=project.id, user_id=users[name].id, role=role))
-    outsider = _user(session, "oscar")
+    outsider = _user(session, "oscar", suffix)
     doc = Document(project_id=project.id, title="Memorandum 108ss", state=DocumentState.READY)
     session.add(doc)
     session.flush()
@@ -611,3 +613,61 @@ def test_map_strip_merges_runs_and_marks_the_page(session: Session) -> None:
     step = plot.steps[699]
     assert (step.x1, step.y1, step.x2, step.y2) == (699.0, 699.0, 700.0, 700.0)
     assert "Pair 700: Russian sentences 700–700, English 700–700" in step.title
+
+
+def test_concurrent_changes_to_one_document_take_turns(engine: Engine) -> None:
+    # Two people at once: one merges at the top, the other splits further down. Both shift
+    # the positions after them; on PostgreSQL the second waits for the first (row lock).
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite lets one writer at a time: nothing to interleave")
+    import threading
+    import time
+    import uuid
+
+    suffix = "-" + uuid.uuid4().hex[:8]
+    with Session(engine, expire_on_commit=False) as setup:
+        w = make_document(setup, suffix=suffix)
+        setup.commit()
+        top = pair_at(setup, w.doc, 0).id
+        fifth = pair_at(setup, w.doc, 4).id
+    errors: list[BaseException] = []
+
+    def merge_slowly() -> None:
+        try:
+            with Session(engine) as s:
+                user = s.get(User, w.translator.id)
+                review.merge_with_next(s, user, top)
+                time.sleep(0.6)  # hold the document while the other change arrives
+                s.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def split() -> None:
+        try:
+            with Session(engine) as s:
+                user = s.get(User, w.reviewer.id)
+                review.split_pair(s, user, fifth, 1, 1)
+                s.commit()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    first = threading.Thread(target=merge_slowly)
+    first.start()
+    time.sleep(0.2)
+    second = threading.Thread(target=split)
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert not errors, errors
+    try:
+        with Session(engine) as check:
+            doc_texts = texts(check, check.get(Document, w.doc.id))  # asserts dense positions
+            assert len(doc_texts) == len(MEMO)  # one merged away, one split off
+            # The split found its pair where the merge had moved it (position 4 → 3).
+            assert doc_texts[3] == ("На 1 марта 1957 г. поступило 236 225 жалоб.", MEMO[4][1][0])
+            assert doc_texts[4] == ("Из них рассмотрено 194 180.", "")
+    finally:
+        with Session(engine) as cleanup:
+            cleanup.execute(delete(Project).where(Project.id == w.doc.project_id))
+            cleanup.execute(delete(User).where(User.username.endswith(suffix)))
+            cleanup.commit()
