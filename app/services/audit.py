@@ -1,8 +1,8 @@
 """The audit trail: who did what in a project, and who signed in.
 
-Services call :func:`record` for what they know best (membership changes, deletions, exports,
-sign-ins). Changes that may come from anywhere in the code — a document finished importing, a
-pair approved or rejected, a term approved — are noticed when the session flushes them
+Services call :func:`record` for what they know best (membership changes, imports, deletions,
+exports, sign-ins). Changes that may come from anywhere in the code — a pair approved or
+rejected, a term approved — are noticed when the session flushes them
 (:func:`_notice_changes`), so no importer, review or glossary code path can skip the audit.
 The acting user of a request is put in ``session.info[ACTOR_KEY]`` when it is authenticated.
 """
@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from app.models import (
     AuditEvent,
     Document,
-    DocumentState,
     Pair,
     PairStatus,
     Project,
@@ -36,7 +35,8 @@ LABELS = {
     "member.added": "added a member",
     "member.role_changed": "changed a member's role",
     "member.removed": "removed a member",
-    "document.imported": "imported a document",
+    "document.import": "imported a document",
+    "document.restored": "updated a document from a file",
     "document.deleted": "deleted a document",
     "project.created": "created the project",
     "project.deleted": "deleted the project",
@@ -44,6 +44,9 @@ LABELS = {
     "pair.rejected": "rejected a pair",
     "pair.reviewed": "marked a pair reviewed",
     "term.approved": "approved a term",
+    "term.deleted": "deleted a term",
+    "term.imported": "imported terms",
+    "term.candidate_rejected": "rejected a term candidate",
     "export": "exported",
     "login": "signed in",
     "login.failed": "failed to sign in",
@@ -131,18 +134,6 @@ def _document_project(session: Session, document_id: int) -> int | None:
 def _notice_changes(session: Session, _context: Any, _instances: Any) -> None:
     events: list[AuditEvent] = []
     actor = session.info.get(ACTOR_KEY)
-    for obj in session.new:
-        # Imports write their document as ready in the transaction that completes them.
-        if isinstance(obj, Document) and obj.state == DocumentState.READY:
-            events.append(
-                AuditEvent(
-                    project_id=obj.project_id,
-                    user_id=obj.created_by_id or actor,
-                    action="document.imported",
-                    detail={"title": obj.title, "ru_file": obj.ru_filename,
-                            "en_file": obj.en_filename},
-                )
-            )  # fmt: skip
     for obj in session.dirty:
         if isinstance(obj, Pair):
             history = inspect(obj).attrs.status.history

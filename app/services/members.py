@@ -98,7 +98,7 @@ def add_member(
     if member is None or not member.is_active:
         raise NotFound(
             f"There is no active account “{username}”. An administrator creates accounts "
-            "(Administration › Users, or `sverka user add`)."
+            "on the Users page (or with `sverka user add`)."
         )
     existing = session.scalar(
         select(Membership).where(

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.models import AuditEvent, Membership, Project, Role, User
-from app.services import members
+from app.services import jobs, members
 from app.services.errors import PermissionDenied, ServiceError
 from tests.app.conftest import PASSWORD, login, make_user, page_csrf, unique
 from tests.app.team import Team, make_team
@@ -160,6 +160,15 @@ def test_audit_log_records_imports_approvals_and_deletions(
     app: FastAPI, team: Team, owner: tuple[TestClient, str]
 ) -> None:
     client, csrf = owner
+    ru = "Справка о пересмотре дел. Дела рассмотрены тройкой НКВД."
+    en = "Note on the review of cases. The cases were heard by an NKVD troika."
+    started = client.post(
+        f"/projects/{team.project_id}/import",
+        data={"title": "Справка № 108сс", "ru_text": ru, "en_text": en, "csrf_token": csrf},
+    )
+    assert started.status_code == 303
+    jobs.register_all_handlers()
+    jobs.run_pending_jobs_once(jobs.scope_from(app.state.session_factory))
     with TestClient(app, follow_redirects=False) as reviewer:
         r_csrf = login(reviewer, team.username("reviewer"))
         pair = reviewer.get(f"/api/v1/pairs/{team.pair_ids[2]}").json()
@@ -173,7 +182,8 @@ def test_audit_log_records_imports_approvals_and_deletions(
     assert deleted.status_code == 303
     events = _events(app, team.project_id)
     by_action = {e.action: e for e in events}
-    assert by_action["document.imported"].detail["title"] == "Memo № 108сс"
+    assert by_action["document.import"].detail["title"] == "Справка № 108сс"
+    assert by_action["document.import"].user_id == team.users["owner"].id
     assert by_action["pair.approved"].user_id == team.users["reviewer"].id
     assert by_action["pair.approved"].detail["number"] == 3
     assert by_action["document.deleted"].user_id == team.users["owner"].id
@@ -181,6 +191,7 @@ def test_audit_log_records_imports_approvals_and_deletions(
     assert page.status_code == 200
     text = page.text
     assert "approved a pair" in text and "deleted a document" in text
+    assert "imported a document" in text
     assert team.username("reviewer") in text
 
 
