@@ -141,14 +141,36 @@ def _align_gap(
     for b in sub:
         rr = tuple(ru_idx[k] for k in b.ru)
         ee = tuple(en_idx[k] for k in b.en)
-        while pend_r and rr and pend_r[0][0] < rr[0]:
-            out.append(pend_r.pop(0)[1])
-        while pend_e and ee and pend_e[0][0] < ee[0]:
-            out.append(pend_e.pop(0)[1])
-        out.append(Bead(rr, ee, b.confidence))
+        r_runs, e_runs = _runs(rr), _runs(ee)
+        if len(r_runs) + len(e_runs) <= 2:
+            parts = [(rr, ee, b.confidence)]
+        else:
+            # The bead straddles a locked one-sided bead: keep its first runs together and
+            # leave the rest on their own, for the reviewer to look at.
+            low = b.confidence * 0.5
+            parts = [(r_runs[0] if r_runs else (), e_runs[0] if e_runs else (), low)]
+            parts += [(run, (), low) for run in r_runs[1:]]
+            parts += [((), run, low) for run in e_runs[1:]]
+        for pr, pe, conf in parts:
+            while pend_r and pr and pend_r[0][0] < pr[0]:
+                out.append(pend_r.pop(0)[1])
+            while pend_e and pe and pend_e[0][0] < pe[0]:
+                out.append(pend_e.pop(0)[1])
+            out.append(Bead(pr, pe, conf))
     out.extend(b for _, b in pend_r)
     out.extend(b for _, b in pend_e)
     return out
+
+
+def _runs(indices: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """Consecutive runs of sorted indices: (1, 2, 4) -> [(1, 2), (4,)]."""
+    runs: list[list[int]] = []
+    for k in indices:
+        if runs and k == runs[-1][-1] + 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return [tuple(r) for r in runs]
 
 
 def _check_locked(locked: Sequence[Bead], n: int, m: int) -> None:
