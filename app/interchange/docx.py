@@ -129,7 +129,8 @@ def _fill(
 ) -> None:
     texts: list[str] = []
     for pair in pairs:
-        if numbers:
+        # Position 0 is no pair of the text (a document title the app adds): it has no number.
+        if numbers and pair.position:
             if texts:
                 paragraph.add_run(" ".join(texts) + " ")
                 texts = []

@@ -37,7 +37,8 @@ table.glossary td { border-bottom: 1px solid #ccc; padding: .2em .4em; vertical-
 
 
 def _text(pair: ExportPair, side: str, numbers: bool) -> str:
-    number = f'<sup class="n">{pair.position}</sup>' if numbers else ""
+    # Position 0 is no pair of the text (a document title the app adds): it has no number.
+    number = f'<sup class="n">{pair.position}</sup>' if numbers and pair.position else ""
     return number + escape(printable(getattr(pair, side)), quote=False).replace("\n", "<br/>")
 
 

@@ -90,7 +90,8 @@ table.glossary th { font-weight: normal; color: var(--muted); font-size: .75rem;
 
 def _sentence(pair: ExportPair, side: str, numbers: bool, note_ref: str) -> str:
     text = escape(printable(getattr(pair, side)), quote=False).replace("\n", "<br>")
-    number = f'<sup class="n">{pair.position}</sup>' if numbers else ""
+    # Position 0 is no pair of the text (a document title the app adds): it has no number.
+    number = f'<sup class="n">{pair.position}</sup>' if numbers and pair.position else ""
     return f"{number}{text}{note_ref if side == 'en' else ''}"
 
 

@@ -319,7 +319,8 @@ def build_document(
         for doc in documents:
             if whole_project and edition and len(documents) > 1:
                 yield ExportPair(
-                    position=number,
+                    # 0: editions print no pair number for it.
+                    position=0,
                     ru=doc.title,
                     en=doc.title,
                     # Not a pair of the text: it must survive the "only approved" filter.

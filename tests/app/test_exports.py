@@ -189,7 +189,14 @@ def test_a_project_edition_heads_each_document_with_its_title(
     assert html.index("Memo № 108сс") < html.index("TOP SECRET")
     assert html.index("TOP SECRET") < html.index("Appendix to the memo")
     assert html.index("Appendix to the memo") < html.index("The list is attached.")
-    # In a memory the titles are not pairs, and numbers run on across documents.
+    # Numbers run on across documents; a document's title is no pair and has none.
+    numbered = _post_export(
+        client, token, team.project_id, target="project", format="html", pair_numbers="true"
+    ).text
+    assert "<h2>Memo № 108сс</h2>" in numbered
+    assert '<h2><sup class="n">6</sup>Приложение</h2>' in numbered
+    assert '<sup class="n">7</sup>Список дел прилагается.' in numbered
+    # In a memory the titles are not pairs.
     tmx = read_tmx(_post_export(client, token, team.project_id, target="project").content)
     assert len(tmx.units) == len(MEMO) + 2
     assert [u.position for u in tmx.units] == list(range(1, len(MEMO) + 3))
