@@ -3,8 +3,11 @@
 ``align`` takes two lists of segments (sentences, verses or paragraphs) and returns beads
 that cover every segment of both sides exactly once, in order. It works in two passes: the
 first uses length, the dictionaries and anchors (numbers, dates, names, Latin words); a
-lexicon is then learned from the pairs the first pass is sure of (words that keep occurring
-together), and the second pass aligns again with it, in a band around the first path.
+lexicon is then learned from the first pass's one-to-one pairs (words that keep occurring
+together) and the length ratio re-estimated on them, and the second pass aligns again with
+both, in a band around the first path. Long texts get a coarse pass over blocks of segments
+first, to place the band. Confidence comes from a backward pass: how much more the best
+alignment that avoids a bead's boundaries would cost.
 """
 
 from __future__ import annotations
