@@ -23,6 +23,7 @@ Decisions a translator will notice:
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -30,7 +31,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    event,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
@@ -238,14 +250,47 @@ def _touch(session: Session, doc: Document) -> None:
     )
 
 
+_SQLITE_LOCKS: dict[tuple[str, int], threading.Lock] = {}
+_SQLITE_LOCKS_GUARD = threading.Lock()
+LOCK_WAIT_S = 30.0
+
+
 def _lock(session: Session, document_id: int) -> bool:
-    """Changes to one document take turns. Two merges far apart both renumber the pairs after
-    them; interleaved, they would leave gaps or twins. PostgreSQL: a row lock on the document
-    until the request commits; SQLite lets one writer at a time anyway. True when locked."""
-    if _sqlite(session):
-        return False
-    session.execute(select(Document.id).where(Document.id == document_id).with_for_update())
+    """Changes to one document take turns until the request commits: two merges far apart
+    both renumber the pairs after them, and interleaved they would leave gaps or twins.
+
+    PostgreSQL: a row lock on the document. SQLite (one server process): a lock per document
+    in this process, released when the session's transaction ends; the caller reads the pairs
+    again once it holds it. Returns True (always locked)."""
+    if not _sqlite(session):
+        session.execute(select(Document.id).where(Document.id == document_id).with_for_update())
+        return True
+    key = (str(session.get_bind().engine.url), document_id)
+    held: set[tuple[str, int]] = session.info.setdefault("sverka_locks", set())
+    if key in held:
+        return True
+    with _SQLITE_LOCKS_GUARD:
+        lock = _SQLITE_LOCKS.setdefault(key, threading.Lock())
+    if not lock.acquire(timeout=LOCK_WAIT_S):
+        raise Conflict(
+            "Another change to this document is still being saved. Try again in a moment."
+        )
+    held.add(key)
+    if not session.info.get("sverka_lock_listener"):
+        session.info["sverka_lock_listener"] = True
+        event.listen(session, "after_transaction_end", _release_locks)
     return True
+
+
+def _release_locks(session: Session, transaction: Any) -> None:
+    if transaction.parent is not None:
+        return
+    held: set[tuple[str, int]] = session.info.get("sverka_locks", set())
+    while held:
+        key = held.pop()
+        lock = _SQLITE_LOCKS.get(key)
+        if lock is not None and lock.locked():
+            lock.release()
 
 
 def _document(session: Session, user: User | None, document_id: int, action: Action) -> Document:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -165,6 +166,36 @@ def _same_segments(pair: Pair, snap: PairSnapshot) -> bool:
 
 
 def apply_change(
+    session: Session,
+    document: Document,
+    user: User | None,
+    kind: str,
+    current: Sequence[Pair],
+    target: Sequence[PairSnapshot],
+    *,
+    start: int,
+    record: bool = True,
+    revision_action: str | None = None,
+    orphans_to: int | None = None,
+) -> tuple[list[Pair], Operation | None]:
+    """Replace the consecutive pairs ``current`` (starting at ``start``) by ``target``
+    (see :func:`_apply_change`); a write that SQLite refuses because another request is
+    writing at that instant becomes a :class:`Conflict` the translator can retry."""
+    try:
+        return _apply_change(
+            session, document, user, kind, current, target, start=start, record=record,
+            revision_action=revision_action, orphans_to=orphans_to,
+        )  # fmt: skip
+    except OperationalError as exc:
+        if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
+            raise
+        raise Conflict(
+            "Another change to this document was being saved at the same moment, so yours "
+            "was not saved. Try again."
+        ) from exc
+
+
+def _apply_change(
     session: Session,
     document: Document,
     user: User | None,
