@@ -293,3 +293,23 @@ def test_every_format_downloads_with_its_type(clients: dict, team: Team) -> None
         assert response.status_code == 200, (fmt, response.text)
         assert marker in response.content[:4000] or marker in response.content, fmt
         assert response.headers["content-disposition"].startswith("attachment")
+
+
+def test_export_files_are_kept_a_week(tmp_path: Any) -> None:
+    import os
+    import time
+
+    root = exports.exports_dir(tmp_path)
+    old, fresh, tmp = root / "11", root / "12", root / "tmp"
+    for folder in (old, fresh, tmp):
+        folder.mkdir(parents=True)
+    (old / "memo.tmx").write_text("old")
+    (fresh / "memo.tmx").write_text("fresh")
+    stray = tmp / "export-abc.pdf"
+    stray.write_text("left by a crash")
+    week_ago = time.time() - exports.KEEP_FILES_S - 60
+    os.utime(old, (week_ago, week_ago))
+    os.utime(stray, (week_ago, week_ago))
+    assert exports.remove_old_exports(tmp_path) == 2
+    assert not old.exists() and not stray.exists()
+    assert (fresh / "memo.tmx").read_text() == "fresh" and tmp.is_dir()
