@@ -202,7 +202,7 @@ def test_review_page_highlights_terms_and_shows_qa(client: TestClient, setup: Se
     assert run.status_code == 303  # type: ignore[attr-defined]
     qa_page = client.get(f"/documents/{setup.document_id}/qa")
     assert "Deprecated or forbidden equivalent used" in qa_page.text
-    assert "№" in qa_page.text or "No." in qa_page.text
+    assert "?n=4#pair-4" in qa_page.text  # Экз. № 2 / Copy No. 3
     review = client.get(f"/documents/{setup.document_id}")
     assert '<mark class="term term-approved"' in review.text
     assert "preferred: troika" in review.text
@@ -250,3 +250,25 @@ def test_terms_api(client: TestClient, setup: Setup) -> None:
     gone = client.delete(f"/api/v1/terms/{term['id']}", headers=headers)
     assert gone.status_code == 204
     assert client.get(f"/api/v1/terms/{term['id']}").status_code == 404
+
+
+def test_a_long_document_is_checked_by_a_job_with_progress(
+    client: TestClient, setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.models import Job, JobState
+    from app.services import jobs, qa
+
+    monkeypatch.setattr(qa, "INLINE_LIMIT", 2)
+    qa.register_jobs()
+    token = login(client, setup.translator)
+    started = _post(client, f"/documents/{setup.document_id}/qa", token)
+    location = started.headers["location"]  # type: ignore[attr-defined]
+    assert re.fullmatch(r"/jobs/\d+", location)
+    factory = client.app.state.session_factory  # type: ignore[attr-defined]
+    jobs.run_pending_jobs_once(jobs.scope_from(factory))
+    with factory() as session:
+        job = session.get(Job, int(location.rsplit("/", 1)[1]))
+        assert job is not None and job.state == JobState.DONE, job.error if job else None
+        assert job.progress == 1.0 and job.result["pairs"] == 4
+    page = client.get(f"/documents/{setup.document_id}/qa")
+    assert "?n=4#pair-4" in page.text  # Экз. № 2 / Copy No. 3: the numbers differ

@@ -44,7 +44,7 @@ def _pair(session: Session, world: World, position: int) -> Pair:
 
 def test_document_check_stores_findings(session: Session, world: World) -> None:
     result = qa.check_document(session, world.viewer, world.doc.id)
-    assert result == {"pairs": 3, "issues": result["issues"]}
+    assert isinstance(result, dict) and result["pairs"] == 3
     issues = qa.document_issues(session, world.viewer, world.doc.id)
     first = {i.check_id for i in issues if i.pair_id == _pair(session, world, 0).id}
     assert {"terminology", "terminology-discouraged"} <= first
