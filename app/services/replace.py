@@ -438,8 +438,12 @@ def replace_texts(
         else:
             snap = {**snap, "comments": []}
         target.append(snap)
-    _, operation = apply_change(session, document, user, kind, current, target, start=first)
+    changed, operation = apply_change(session, document, user, kind, current, target, start=first)
     assert operation is not None
+    # QA findings follow the new texts, as after an edit in the review view.
+    from app.services.qa import after_pair_saved
+
+    after_pair_saved(session, changed)
     session.execute(
         update(Document)
         .where(Document.id == document.id)

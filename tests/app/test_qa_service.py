@@ -128,3 +128,17 @@ def test_large_document_is_checked_as_a_job(
     reports: list[tuple[float, str]] = []
     result = qa.check_document_now(session, world.doc.id, lambda f, m: reports.append((f, m)))
     assert result["pairs"] == 3 and reports[-1][0] == 1.0
+
+
+def test_find_and_replace_rechecks_the_pairs_it_changes(session: Session, world: World) -> None:
+    from app.services.replace import ReplaceRequest, apply, preview
+
+    pair = _pair(session, world, 0)
+    pair.en_text = "The case was considered by the troika of the UNKVD for Novosibirsk Oblast."
+    qa.check_pair(session, pair)
+    assert qa.pair_issues(session, world.viewer, pair.id) == []
+    req = ReplaceRequest(find="troika", replace="three", side="en")
+    token = preview(session, world.owner, req, document_id=world.doc.id).token
+    apply(session, world.owner, req, document_id=world.doc.id, token=token)
+    found = {i.check_id for i in qa.pair_issues(session, world.viewer, pair.id)}
+    assert "terminology-discouraged" in found
