@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from app.config import Settings
 
-DEMO_PROJECT = "Demo: rehabilitation memo, 1956"
+DEMO_PROJECT = "Demo: rehabilitation memo, 1957"
 DEMO_TITLE = "Memo on the review of cases (№ 108сс)"
 _PLUGINS = ("alignment.cli", "glossary.cli", "app.backup_cli", "app.export_cli")
 
