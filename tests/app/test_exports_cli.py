@@ -137,7 +137,7 @@ def test_the_demo_projects_editions_rendered_for_a_reader(tmp_path: Path) -> Non
     loaded = sverka(tmp_path, "demo", timeout=300)
     assert loaded.returncode == 0, loaded.stderr
     ARTIFACTS.mkdir(exist_ok=True)
-    project = "Demo: rehabilitation memo, 1956"
+    project = "Demo: rehabilitation memo, 1957"
     html = ARTIFACTS / "app-demo-edition.html"
     pdf = ARTIFACTS / "app-demo-edition.pdf"
     for out, extra in ((html, ["--pair-numbers"]), (pdf, [])):

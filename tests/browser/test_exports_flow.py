@@ -33,7 +33,7 @@ def test_export_and_import_from_the_panel(
         cwd=ROOT, env=live_server.env, check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     _sign_in(page, live_server)
-    page.click("a:has-text('Demo: rehabilitation memo, 1956')")
+    page.click("a:has-text('Demo: rehabilitation memo, 1957')")
     page.click("a:has-text('Export / TMX, XLIFF')")
     page.wait_for_url(re.compile(r".*/projects/\d+/export$"))
     page.screenshot(path=str(artifacts / "exports-panel.png"), full_page=True)
@@ -66,7 +66,7 @@ def test_export_and_import_from_the_panel(
     broken = tmp_path / "broken.tmx"
     broken.write_bytes(tmx.read_bytes()[:-400])
     page.goto(f"{live_server.url}/projects")
-    page.click("a:has-text('Demo: rehabilitation memo, 1956')")
+    page.click("a:has-text('Demo: rehabilitation memo, 1957')")
     page.click("a:has-text('Export / TMX, XLIFF')")
     page.set_input_files("#exchange-file", str(broken))
     page.click("#exchange-import button:has-text('Import')")
