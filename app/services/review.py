@@ -316,17 +316,20 @@ def _load_pair(session: Session, pair_id: int, *, fresh: bool = False) -> Pair |
 def _pair(
     session: Session, user: User | None, pair_id: int, action: Action
 ) -> tuple[Document, Pair]:
-    pair = _load_pair(session, pair_id)
-    if pair is None:
+    # A pair never changes document: find it, take the document's lock, then read the pair,
+    # so that a change sees what the previous one committed.
+    document_id = session.scalar(select(Pair.document_id).where(Pair.id == pair_id))
+    if document_id is None:
         raise NotFound(_GONE)
-    doc = session.get(Document, pair.document_id)
+    doc = session.get(Document, document_id)
     assert doc is not None
     _require(session, user, doc.project_id, action)
-    if action is Action.EDIT and _lock(session, doc.id):
-        # Read again now that the change has the document to itself.
-        pair = _load_pair(session, pair_id, fresh=True)
-        if pair is None:
-            raise NotFound(_GONE)
+    editing = action is Action.EDIT
+    if editing:
+        _lock(session, doc.id)
+    pair = _load_pair(session, pair_id, fresh=editing)
+    if pair is None:
+        raise NotFound(_GONE)
     return doc, pair
 
 
