@@ -94,6 +94,7 @@ def test_import_then_review_from_the_keyboard(
     editor = page.locator("#pair-2 form.editor textarea")
     editor.wait_for()
     editor.fill("Copy No. 2 <of 3>")
+    page.screenshot(path=str(artifacts / "review-editor.png"), full_page=False)
     page.keyboard.press("Control+Enter")
     wait_for_htmx(page)
     assert row(page, 2).locator(".col-en .text").inner_text() == "Copy No. 2 <of 3>"
@@ -115,6 +116,23 @@ def test_import_then_review_from_the_keyboard(
     assert "Approved" in row(page, 1).locator(".status").inner_text()
     assert "Approved: 1" in page.locator("#progress").inner_text()
 
+    # Alt+↓ moves the last English sentence of a pair into the next one; Ctrl+Z takes it back.
+    last_en_5 = row(page, 5).locator(".col-en .seg").last.inner_text()
+    focus_pair(page, 5)
+    page.keyboard.press("Alt+ArrowDown")
+    wait_for_htmx(page)
+    assert row(page, 6).locator(".col-en .seg").first.inner_text() == last_en_5
+    page.locator("h1").click()
+    page.keyboard.press("Control+z")
+    wait_for_htmx(page)
+    assert row(page, 5).locator(".col-en .seg").last.inner_text() == last_en_5
+
+    # Ctrl+G goes to a pair by number.
+    page.keyboard.press("Control+g")
+    page.keyboard.type("12")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#pair-12.current")
+
     # The keys overlay opens with "?".
     page.locator("h1").click()
     page.keyboard.press("?")
@@ -130,7 +148,9 @@ def test_import_then_review_from_the_keyboard(
     page.screenshot(path=str(artifacts / "review-map.png"), full_page=False)
 
 
-def test_conflicting_edits_show_both_versions(chromium: Any, live_server: LiveServer) -> None:
+def test_conflicting_edits_show_both_versions(
+    chromium: Any, live_server: LiveServer, artifacts: Path
+) -> None:
     # Two people have the same pair open; the second save gets the conflict view.
     first = chromium.new_context(viewport={"width": 1400, "height": 900}).new_page()
     second = chromium.new_context(viewport={"width": 1400, "height": 900}).new_page()
@@ -154,5 +174,9 @@ def test_conflicting_edits_show_both_versions(chromium: Any, live_server: LiveSe
     text = second.locator("#pair-1.conflict").inner_text()
     assert "STRICTLY SECRET" in text
     assert second.locator("#pair-1.conflict textarea").input_value() == "TOP SECRET (copy)"
+    second.screenshot(path=str(artifacts / "review-conflict.png"), full_page=False)
+    # Keeping one's own version saves it over the other (knowingly, with the new version).
+    second.locator("#pair-1.conflict button.primary").click()
+    second.wait_for_selector("#pair-1:not(.conflict) .col-en .text:has-text('TOP SECRET (copy)')")
     first.context.close()
     second.context.close()
