@@ -313,3 +313,36 @@ def test_export_files_are_kept_a_week(tmp_path: Any) -> None:
     assert exports.remove_old_exports(tmp_path) == 2
     assert not old.exists() and not stray.exists()
     assert (fresh / "memo.tmx").read_text() == "fresh" and tmp.is_dir()
+
+
+@pytest.mark.slow
+def test_a_project_epub_with_several_documents_passes_epubcheck(
+    app: FastAPI, clients: dict, team: Team, tmp_path: Any
+) -> None:
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    jar = Path("/usr/share/java/epubcheck.jar")
+    if shutil.which("java") is None or not jar.is_file():
+        pytest.skip("needs Debian's epubcheck package (and java)")
+    with app.state.session_factory() as session, session.begin():
+        add_document(
+            session, team.project_id, team.users["owner"].id,
+            [("Приложение", "Appendix"), ("Список & <дел> прилагается.", "The list is attached.")],
+            title="Appendix to the memo",
+        )  # fmt: skip
+        session.add(Comment(pair_id=team.pair_ids[0], body="Stamp in red ink."))
+    client, token = clients["owner"]
+    response = _post_export(
+        client, token, team.project_id, target="project", format="epub",
+        pair_numbers="true", layout="alternating",
+    )  # fmt: skip
+    assert response.status_code == 200
+    book = tmp_path / "project.epub"
+    book.write_bytes(response.content)
+    run = subprocess.run(
+        ["java", "-jar", str(jar), str(book)], capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "0 fatals / 0 errors / 0 warnings" in run.stdout
