@@ -239,6 +239,10 @@ def test_a_large_export_runs_as_a_job_with_progress_and_a_download(
     assert any("Writing pair" in m for _, m in seen)
     done = client.get(page_url)
     assert "Download" in done.text and "5 pairs" in done.text
+    # The progress bar polls for its own fragment, which stops polling once the job is done.
+    fragment = client.get(page_url, headers={"HX-Request": "true"}).text
+    assert fragment.lstrip().startswith('<section id="export-status"')
+    assert "hx-trigger" not in fragment and f"{page_url}/download" in fragment
     download = client.get(f"{page_url}/download")
     assert download.status_code == 200
     assert download.content.startswith(b"%PDF")
