@@ -98,7 +98,6 @@ def _list_page(
         session, user, project_id, q=q, status=status, domain=domain, offset=offset,
         limit=PAGE_SIZE,
     )  # fmt: skip
-    documents = session.query(Document).filter(Document.project_id == project_id).all()
     ctx: dict[str, Any] = {
         "project": project,
         "terms": terms,
@@ -110,7 +109,6 @@ def _list_page(
         "page_size": PAGE_SIZE,
         "statuses": [s.value for s in TermStatus],
         "domains": glossary.domains(session, project_id),
-        "documents": documents,
         "form": form or _form_of(None),
         "error": error,
         "import_error": import_error,

@@ -129,7 +129,10 @@ def test_duplicate_in_another_form_is_refused(session: Session, world: World) ->
     with pytest.raises(ServiceError, match="already in the glossary") as err:
         glossary.create_term(session, world.translator, world.project.id, "тройки")
     assert "тройка" in err.value.message
-    assert session.scalar(select(Term).where(Term.ru == "тройки")) is None
+    assert (
+        session.scalar(select(Term).where(Term.project_id == world.project.id, Term.ru == "тройки"))
+        is None
+    )
 
 
 def test_punctuation_only_term_is_refused(session: Session, world: World) -> None:
@@ -195,7 +198,9 @@ def test_matcher_is_rebuilt_when_another_process_changes_the_glossary(
     assert second is not first
     assert [m.text for m in second.find_ru("Военная коллегия")] == ["коллегия"]
     # ... and deletes one.
-    term = session.scalar(select(Term).where(Term.ru == "тройка"))
+    term = session.scalar(
+        select(Term).where(Term.project_id == world.project.id, Term.ru == "тройка")
+    )
     assert term is not None
     session.delete(term)
     session.flush()
