@@ -33,6 +33,9 @@ from app.models import (
     DictionaryWord,
     Job,
     JobState,
+    QAIssue,
+    Term,
+    TermEquivalent,
     TranslationMemory,
     User,
 )
@@ -65,6 +68,8 @@ class Case:
     user_id: str = "viewer"
     #: Send form posts as htmx does (False: as a browser without JavaScript).
     htmx: bool = True
+    #: The kind of job ``{job_id}`` is.
+    job: str = "import"
 
 
 _RU = "Дела, рассмотренные «тройками» ОГПУ и НКВД, проверены. Экз. № 2."
@@ -76,6 +81,8 @@ _TMX = (
     b'creationtoolversion="1"/><body><tu><tuv xml:lang="ru"><seg>\xd0\x9e\xd0\x93\xd0\x9f'
     b'\xd0\xa3</seg></tuv><tuv xml:lang="en"><seg>OGPU</seg></tuv></tu></body></tmx>'
 )
+
+_CSV = "ru,en,status\nреабилитация,rehabilitation,proposed\n".encode()
 
 EXPECTED: dict[tuple[str, str], Case] = {
     # --- public
@@ -210,6 +217,60 @@ EXPECTED: dict[tuple[str, str], Case] = {
         "edit", files={"file": ("memo.tmx", _TMX, "application/xml")}
     ),
     ("POST", "/projects/{project_id}/memories/{memory_id}/delete"): Case("edit"),
+    # --- glossary
+    ("GET", "/projects/{project_id}/glossary"): Case("view"),
+    ("POST", "/projects/{project_id}/terms"): Case(
+        "propose_term", form={"ru": "коллегия", "en": "collegium"}
+    ),
+    ("GET", "/terms/{term_id}/edit"): Case("approve_term"),
+    ("POST", "/terms/{term_id}"): Case(
+        "approve_term", form={"version": 1, "ru": "тройка", "en": "troika"}
+    ),
+    ("POST", "/terms/{term_id}/status"): Case(
+        "approve_term", form={"status": "approved", "version": 1}
+    ),
+    ("POST", "/terms/{term_id}/delete"): Case("approve_term", form={"version": 1}),
+    ("POST", "/projects/{project_id}/glossary/import"): Case(
+        "approve_term", files={"file": ("terms.csv", _CSV, "text/csv")}
+    ),
+    ("GET", "/projects/{project_id}/glossary/export"): Case("export"),
+    ("GET", "/projects/{project_id}/glossary/consistency"): Case("view"),
+    ("GET", "/projects/{project_id}/concordance"): Case("view"),
+    ("GET", "/projects/{project_id}/glossary/extract"): Case("view"),
+    ("POST", "/projects/{project_id}/glossary/candidates"): Case(
+        "approve_term", form={"ru": "коллегия", "decision": "reject"}
+    ),
+    ("GET", "/api/v1/projects/{project_id}/terms"): Case("view"),
+    ("POST", "/api/v1/projects/{project_id}/terms"): Case(
+        "propose_term", json={"ru": "коллегия", "equivalents": [{"en": "collegium"}]}
+    ),
+    ("GET", "/api/v1/terms/{term_id}"): Case("view"),
+    ("PATCH", "/api/v1/terms/{term_id}"): Case(
+        "approve_term", json={"version": 1, "note": "Used in the 1956 memo."}
+    ),
+    ("DELETE", "/api/v1/terms/{term_id}"): Case("approve_term"),
+    # --- quality checks
+    ("GET", "/documents/{document_id}/next-open"): Case("view"),
+    ("GET", "/documents/{document_id}/qa"): Case("view"),
+    ("POST", "/documents/{document_id}/qa"): Case("view"),
+    ("POST", "/qa/{issue_id}/dismiss"): Case("edit"),
+    # --- exports and interchange imports
+    ("GET", "/projects/{project_id}/export"): Case("export"),
+    ("GET", "/documents/{document_id}/export"): Case("export"),
+    ("POST", "/projects/{project_id}/export"): Case(
+        "export", form={"target": "project", "format": "tmx"}
+    ),
+    ("GET", "/exports/{job_id}"): Case("export", job="export"),
+    ("GET", "/exports/{job_id}/download"): Case("export", job="export"),
+    ("GET", "/api/v1/documents/{document_id}/export"): Case("export"),
+    ("POST", "/api/v1/projects/{project_id}/exports"): Case("export", json={"format": "tmx"}),
+    ("GET", "/api/v1/exports/{job_id}/download"): Case("export", job="export"),
+    ("POST", "/projects/{project_id}/interchange-import"): Case(
+        "edit", files={"file": ("memo.tmx", _TMX, "application/xml")}
+    ),
+    ("POST", "/api/v1/projects/{project_id}/interchange-imports"): Case(
+        "edit", files={"file": ("memo.tmx", _TMX, "application/xml")}
+    ),
 }
 
 _PATH_VALUES = {"side": "en", "direction": "down", "mode": "empty"}
@@ -337,6 +398,37 @@ def _setup_ids(world: World, team: Team, actor: Actor, with_token: bool) -> dict
         job = Job(kind="import", state=JobState.DONE, project_id=team.project_id,
                   document_id=team.document_id, user_id=team.users["owner"].id,
                   payload={"title": "Memo"}, result={"document_id": team.document_id})  # fmt: skip
+        term = Term(
+            project_id=team.project_id,
+            ru="тройка",
+            ru_key="тройка",
+            proposed_by_id=team.users["translator"].id,
+        )
+        term.equivalents.append(TermEquivalent(en="troika"))
+        issue = QAIssue(
+            pair_id=team.pair_ids[1],
+            document_id=team.document_id,
+            check_id="numbers",
+            message="A number differs: 1957 / 1956.",
+        )
+        export_file = f"matrix/{uuid.uuid4().hex}.tmx"
+        path = world.app.state.settings.data_dir / "exports" / export_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_TMX)
+        export = Job(
+            kind="export",
+            state=JobState.DONE,
+            project_id=team.project_id,
+            user_id=team.users["owner"].id,
+            payload={"format": "tmx", "title": "Memo"},
+            result={
+                "file": export_file,
+                "filename": "memo.tmx",
+                "content_type": "application/x-tmx+xml",
+                "pairs": 1,
+            },
+        )
+        session.add_all([term, issue, export])
         memory = TranslationMemory(project_id=team.project_id, name="Old memos", filename="a.tmx")
         word = DictionaryWord(project_id=team.project_id, lang="en", word="Politburo")
         session.add_all([comment, job, memory, word])
@@ -354,6 +446,9 @@ def _setup_ids(world: World, team: Team, actor: Actor, with_token: bool) -> dict
             "job_id": job.id,
             "token_id": token_id,
             "memory_id": memory.id,
+            "term_id": term.id,
+            "issue_id": issue.id,
+            "export_job_id": export.id,
             "word_id": word.id,
             "stranger": stranger,
         }
@@ -362,6 +457,8 @@ def _setup_ids(world: World, team: Team, actor: Actor, with_token: bool) -> dict
 def _fill(path: str, ids: dict[str, Any], case: Case, team: Team) -> str:
     values = dict(_PATH_VALUES)
     values.update({k: v for k, v in ids.items() if isinstance(v, int)})
+    if case.job == "export":
+        values["job_id"] = ids["export_job_id"]
     target = ids["stranger"] if case.user_id == "stranger" else team.users[case.user_id]
     values["user_id"] = target.id
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
@@ -394,10 +491,34 @@ def _send(actor: Actor, method: str, url: str, case: Case, ids: dict[str, Any]) 
     return client.request(method, url, data=data, headers=headers)
 
 
-def _verdict(response: Any, actor: str, level: str) -> str:
+_FLASH_ERROR = re.compile(r'class="flash flash-error"[^>]*>([^<]*)<')
+
+
+def _flashed_refusal(client: TestClient, response: Any) -> str | None:
+    """Some pages answer a refused change with a redirect and the reason flashed on the next
+    page (the no-JavaScript pattern): read that reason."""
+    target = response.headers.get("hx-redirect")
+    if target is None and response.status_code in (302, 303):
+        target = response.headers.get("location")
+    if not target or not target.startswith("/") or target.startswith("/login?next="):
+        return None
+    page = client.get(target)
+    for message in _FLASH_ERROR.findall(page.text):
+        if "Your role does not allow" in message or "only its owners" in message:
+            return "forbidden"
+        if "not a member of it" in message:
+            return "not-found"
+    return None
+
+
+def _verdict(response: Any, actor: str, level: str, client: TestClient | None = None) -> str:
     """'allowed', or the kind of refusal the response is."""
     status = response.status_code
     location = response.headers.get("location", "")
+    if client is not None:
+        flashed = _flashed_refusal(client, response)
+        if flashed is not None:
+            return flashed
     # Refusals send to /login?next=…; a plain /login is where signing out ends.
     if status == 303 and location.startswith("/login?next="):
         return "sign-in"
@@ -438,7 +559,7 @@ def test_route_permissions(world: World, method: str, path: str) -> None:
         if response.status_code >= 500:
             problems.append(f"{name}: server error {response.status_code}")
             continue
-        verdict = _verdict(response, name, case.level)
+        verdict = _verdict(response, name, case.level, actor.client)
         if case.level == "public":
             continue
         if _expect_allowed(case.level, name):
