@@ -690,7 +690,7 @@ def highlight_terms(text: str, hits: Sequence[TermHit] | None) -> Markup:
         pieces.append(str(escape(text[last : hit.start])))
         classes = f"term term-{hit.status}" + (f" eq-{hit.kind}" if hit.kind else "")
         pieces.append(
-            f'<mark class="{classes}" title="{escape(hit.tooltip)}" tabindex="0">'
+            f'<mark class="{classes}" title="{escape(hit.tooltip)}">'
             f"{escape(text[hit.start : hit.end])}</mark>"
         )
         last = hit.end
