@@ -115,6 +115,8 @@ def test_import_then_review_from_the_keyboard(
     wait_for_htmx(page)
     assert "Approved" in row(page, 1).locator(".status").inner_text()
     assert "Approved: 1" in page.locator("#progress").inner_text()
+    # The word counts (computed for the full page only) survive the refreshed progress bar.
+    assert "words RU" in page.locator("#progress").inner_text()
 
     # Alt+↓ moves the last English sentence of a pair into the next one; Ctrl+Z takes it back.
     last_en_5 = row(page, 5).locator(".col-en .seg").last.inner_text()
