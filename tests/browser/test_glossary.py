@@ -108,6 +108,17 @@ def test_glossary_from_terms_to_review_and_reports(
     page.goto(f"{base}/projects/{project_id}/glossary")
     page.screenshot(path=str(artifacts / "glossary-terms.png"), full_page=True)
 
+    # A reviewer edits a term: an admitted equivalent, a domain.
+    page.locator("#terms tbody tr", has_text="тройка").locator("a:has-text('Edit')").click()
+    page.wait_for_url(re.compile(r".*/terms/\d+/edit$"))
+    page.fill("#e-admitted", "three-man commission")
+    page.fill("#e-domain", "repression")
+    page.screenshot(path=str(artifacts / "glossary-edit.png"), full_page=True)
+    page.click("button:has-text('Save')")
+    page.wait_for_url(re.compile(rf".*/projects/{project_id}/glossary\?q=.*"))
+    assert "“тройка” saved." in page.locator("#flash").inner_text()
+    assert "three-man commission" in page.locator("#terms").inner_text()
+
     # The review view highlights the terms in every form, with a tooltip.
     page.goto(f"{base}/documents/{document_id}")
     marks = page.locator("#review-list .col-ru mark.term")
