@@ -18,7 +18,7 @@ from starlette.responses import Response
 from alignment.text import Lang
 from app.deps import CurrentUserDep, SessionDep
 from app.htmx import htmx, redirect, render
-from app.models import Document, Pair, Project, TranslationMemory
+from app.models import Document, Job, Pair, Project, TranslationMemory
 from app.services import replace as replace_service
 from app.services import spelling, tm
 from app.services.errors import NotFound, ServiceError
@@ -276,12 +276,14 @@ async def upload_memory(
     from starlette.concurrency import run_in_threadpool
 
     name = (file.filename or "memory.tmx").rsplit("/", 1)[-1][:200]
-    memory = await run_in_threadpool(
-        tm.import_memory, session, user, project_id, file.file, filename=name
+    started = await run_in_threadpool(
+        tm.start_memory_import, session, user, project_id, file.file, filename=name
     )
+    if isinstance(started, Job):
+        return redirect(request, f"/jobs/{started.id}")
     flash(
         request,
-        f"{memory.name}: {memory.unit_count} translation units added to the project's memory.",
+        f"{started.name}: {started.unit_count} translation units added to the project's memory.",
     )
     return redirect(request, f"/projects/{project_id}/memories")
 

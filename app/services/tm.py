@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy import delete, event, insert, inspect, select, union_all
 from sqlalchemy.engine import Connection, Engine
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.models import (
     Document,
+    Job,
     Membership,
     Pair,
     PairStatus,
@@ -36,6 +37,9 @@ from app.services.permissions import Action, require
 from app.tm import DiffSpan, analyse, diff_spans, exact_hash, index_keys, lemma_hash, query_keys
 from app.tm.analysis import Analysed, analyse_stored, light_keys
 from app.tm.index import MemoryIndex
+
+if TYPE_CHECKING:
+    from app.interchange.types import ImportedUnit
 from app.tm.scoring import score_stored, substitute_numbers
 
 #: Pairs in these states are translations someone vouched for: they enter the memory.
@@ -169,20 +173,19 @@ def sync_project_memory(session: Session, project_id: int) -> int:
     return len(pairs)
 
 
-def import_memory(
-    session: Session,
-    user: User,
-    project_id: int,
-    data: bytes | BinaryIO,
-    *,
-    filename: str,
-    max_bytes: int = MAX_MEMORY_BYTES,
-) -> TranslationMemory:
-    """Store a TMX file as a reference memory of the project; all of it or nothing."""
+#: A memory with more units than this is stored by a background job (the page shows progress).
+JOB_THRESHOLD = 5000
+MEMORY_JOB = "tm_import"
+
+
+def read_memory(
+    data: bytes | BinaryIO, *, filename: str, max_bytes: int = MAX_MEMORY_BYTES
+) -> list[ImportedUnit]:
+    """The Russian–English units of a TMX file, or a :class:`ServiceError` saying what is
+    wrong with it (too big, broken XML, no Russian or English, no unit)."""
     from app.interchange.tmx import read_tmx
     from app.interchange.types import InterchangeError
 
-    require(session, user, project_id, Action.EDIT)
     try:
         memory = read_tmx(data, max_bytes=max_bytes)
     except InterchangeError as exc:
@@ -195,19 +198,32 @@ def import_memory(
             f"{filename} holds no unit with both a Russian and an English text, so there is "
             "nothing to add to the memory."
         )
+    return units
+
+
+def store_memory(
+    session: Session,
+    user_id: int | None,
+    project_id: int,
+    filename: str,
+    units: Sequence[ImportedUnit],
+    progress: Callable[[float, str], None] | None = None,
+) -> TranslationMemory:
+    """Add ``units`` as a reference memory of the project (the caller's transaction: all of
+    it or nothing)."""
     tm = TranslationMemory(
         project_id=project_id,
         name=filename.rsplit("/", 1)[-1] or "memory.tmx",
         filename=filename,
         unit_count=len(units),
-        created_by_id=user.id,
+        created_by_id=user_id,
     )
     session.add(tm)
     session.flush()
     now = utcnow()
     batch_rows: list[dict[str, Any]] = []
     batch_keys: list[list[int]] = []
-    for unit in units:
+    for done, unit in enumerate(units, start=1):
         row, keys = _unit_row(unit.ru, unit.en)
         row.update(
             project_id=project_id,
@@ -224,8 +240,108 @@ def import_memory(
         if len(batch_rows) >= 2000:
             _insert_units(session, batch_rows, batch_keys)
             batch_rows, batch_keys = [], []
+            if progress is not None:
+                progress(done / len(units), f"{done:,} of {len(units):,} units stored")
     _insert_units(session, batch_rows, batch_keys)
     return tm
+
+
+def import_memory(
+    session: Session,
+    user: User,
+    project_id: int,
+    data: bytes | BinaryIO,
+    *,
+    filename: str,
+    max_bytes: int = MAX_MEMORY_BYTES,
+) -> TranslationMemory:
+    """Store a TMX file as a reference memory of the project, now; all of it or nothing."""
+    require(session, user, project_id, Action.EDIT)
+    units = read_memory(data, filename=filename, max_bytes=max_bytes)
+    return store_memory(session, user.id, project_id, filename, units)
+
+
+def start_memory_import(
+    session: Session,
+    user: User,
+    project_id: int,
+    data: bytes | BinaryIO,
+    *,
+    filename: str,
+    max_bytes: int = MAX_MEMORY_BYTES,
+) -> TranslationMemory | Job:
+    """Like :func:`import_memory`, but a large memory becomes a background job (returned),
+    so that the request answers at once; the file is read and checked here either way."""
+    from app.services import jobs
+
+    require(session, user, project_id, Action.EDIT)
+    units = read_memory(data, filename=filename, max_bytes=max_bytes)
+    if len(units) <= JOB_THRESHOLD:
+        return store_memory(session, user.id, project_id, filename, units)
+    payload = {
+        "filename": filename,
+        "units": [
+            [
+                u.ru,
+                u.en,
+                u.status,
+                u.changed_by or u.created_by or "",
+                "\n".join(u.notes),
+                u.created_at.isoformat() if u.created_at else None,
+                u.changed_at.isoformat() if u.changed_at else None,
+            ]
+            for u in units
+        ],
+    }
+    return jobs.enqueue(
+        session,
+        MEMORY_JOB,
+        payload,
+        user_id=user.id,
+        project_id=project_id,
+        message=f"Waiting to add {len(units):,} units of {filename}…",
+    )
+
+
+def _run_memory_job(
+    job_id: int, payload: dict[str, Any], progress: Callable[[float, str], None]
+) -> dict[str, Any]:
+    from app.interchange.types import ImportedUnit
+    from app.services import jobs
+
+    units = [
+        ImportedUnit(
+            ru=ru,
+            en=en,
+            status=status,
+            created_by=author or None,
+            notes=tuple(note.split("\n")) if note else (),
+            created_at=datetime.fromisoformat(created) if created else None,
+            changed_at=datetime.fromisoformat(changed) if changed else None,
+        )
+        for ru, en, status, author, note, created, changed in payload["units"]
+    ]
+    with jobs.job_session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None and job.project_id is not None
+        tm = store_memory(
+            session, job.user_id, job.project_id, payload["filename"], units, progress
+        )
+        # The units now live in the memory: the job keeps only what it was about.
+        job.payload = {"filename": payload["filename"], "units": len(units)}
+        session.flush()
+        return {
+            "memory_id": tm.id,
+            "units": len(units),
+            "redirect": f"/projects/{job.project_id}/memories",
+        }
+
+
+def register_jobs() -> None:
+    """Make the memory import job known to the job worker (idempotent)."""
+    from app.services import jobs
+
+    jobs.register_handler(MEMORY_JOB, _run_memory_job)
 
 
 def delete_memory(session: Session, user: User, memory_id: int) -> None:

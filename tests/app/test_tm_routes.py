@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
@@ -262,3 +263,34 @@ def test_the_review_editor_loads_matches_and_spelling_beside_the_text(
     assert "/matches" not in russian and f"/pairs/{pair}/spelling?side=ru" in russian
     page = client.get(f"/documents/{setup.document_id}").text
     assert "js/aids.js" in page and "Insert memory match" in page
+
+
+def test_a_large_memory_is_stored_by_a_background_job(
+    app: FastAPI, client: TestClient, setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services import jobs, tm
+
+    monkeypatch.setattr(tm, "JOB_THRESHOLD", 1)
+    tm.register_jobs()
+    token = login(client, setup.translator)
+    units = "".join(
+        f'<tu><tuv xml:lang="ru"><seg>Снег шёл {n} дня подряд.</seg></tuv>'
+        f'<tuv xml:lang="en"><seg>It snowed for {n} days running.</seg></tuv></tu>'
+        for n in (2, 3, 4)
+    )
+    tmx = (
+        '<?xml version="1.0" encoding="UTF-8"?><tmx version="1.4"><header srclang="ru" '
+        'creationtool="x" datatype="plaintext" segtype="sentence" adminlang="en" o-tmf="x"/>'
+        f"<body>{units}</body></tmx>"
+    ).encode()
+    started = client.post(
+        f"/projects/{setup.project_id}/memories",
+        files={"file": ("big.tmx", tmx, "application/xml")},
+        data={"csrf_token": token},
+    )
+    assert started.status_code == 303 and started.headers["location"].startswith("/jobs/")
+    jobs.run_pending_jobs_once(jobs.scope_from(app.state.session_factory))
+    job = client.get(started.headers["location"], headers=HX)
+    assert job.headers.get("HX-Redirect") == f"/projects/{setup.project_id}/memories"
+    page = client.get(f"/projects/{setup.project_id}/memories").text
+    assert "big.tmx" in page and "<td>3</td>" in page
