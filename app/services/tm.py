@@ -8,6 +8,7 @@ them, Russian-aware.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -41,6 +42,8 @@ from app.tm.index import MemoryIndex
 if TYPE_CHECKING:
     from app.interchange.types import ImportedUnit
 from app.tm.scoring import score_stored, substitute_numbers
+
+log = logging.getLogger(__name__)
 
 #: Pairs in these states are translations someone vouched for: they enter the memory.
 MEMORY_STATUSES = frozenset({PairStatus.REVIEWED, PairStatus.APPROVED})
@@ -422,6 +425,9 @@ def _rebuild_in_background(engine: Engine, loaded: _Loaded) -> None:
             with loaded.lock:
                 # Units committed while building are caught up by the next lookup.
                 loaded.index, loaded.built_at, loaded.stale = fresh, time.monotonic(), False
+        except Exception:  # the old index keeps serving; the next lookup tries again
+            log.warning("rebuilding the translation memory index failed", exc_info=True)
+            loaded.built_at = time.monotonic()
         finally:
             loaded.rebuilding = False
 
