@@ -39,6 +39,7 @@ from app.models import (
     utcnow,
 )
 from app.services import audit
+from app.services.decoding import normalise_text
 from app.services.errors import Conflict, NotFound, ServiceError
 from app.services.permissions import Action, can, require
 from glossary.io import GlossaryImportError, export_csv, export_tbx, import_csv, import_tbx
@@ -151,7 +152,8 @@ def _views(session: Session, terms: Sequence[Term]) -> list[TermView]:
 
 
 def _clean(text: str) -> str:
-    return " ".join((text or "").split())
+    # NUL (PostgreSQL refuses it), controls and bidi overrides removed, as on import.
+    return " ".join(normalise_text(text or "").split())
 
 
 def _status(value: str) -> TermStatus:
@@ -343,7 +345,7 @@ def create_term(
         ru=ru,
         ru_key=key,
         part_of_speech=_clean(part_of_speech)[:20],
-        note=(note or "").strip(),
+        note=normalise_text(note or "").strip(),
         domain=_clean(domain)[:100],
         status=wanted,
         proposed_by_id=user.id if user else None,
@@ -397,7 +399,7 @@ def update_term(
     if part_of_speech is not None:
         term.part_of_speech = _clean(part_of_speech)[:20]
     if note is not None:
-        term.note = note.strip()
+        term.note = normalise_text(note).strip()
     if domain is not None:
         term.domain = _clean(domain)[:100]
     if status is not None:

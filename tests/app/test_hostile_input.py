@@ -380,6 +380,62 @@ def test_account_member_and_dictionary_fields(
     assert_inert(client.get(f"/projects/{team.project_id}/audit").text)
 
 
+def test_glossary_term_fields(app: FastAPI, team: Team, owner: tuple[TestClient, str]) -> None:
+    client, csrf = owner
+    for key, payload in TEXT_PAYLOADS.items():
+        ru = f"тройка {key}"
+        page = client.post(
+            f"/projects/{team.project_id}/terms",
+            data={"ru": ru, "en_preferred": payload[:900], "note": payload, "domain": payload[:90],
+                  "csrf_token": csrf},
+        )  # fmt: skip
+        TRIED["glossary term (page)"] += 1
+        assert page.status_code < 500, key
+        assert_inert(page.text, reflected=page.status_code >= 400)
+        api = client.post(
+            f"/api/v1/projects/{team.project_id}/terms",
+            json={"ru": payload[:400], "equivalents": [{"en": payload[:400]}], "note": payload},
+            headers={"X-CSRF-Token": csrf},
+        )
+        TRIED["glossary term (API)"] += 1
+        assert api.status_code < 500, key
+    glossary = client.get(f"/projects/{team.project_id}/glossary", params={"limit": 500})
+    assert glossary.status_code == 200
+    assert_inert(glossary.text)
+    exported = client.get(f"/projects/{team.project_id}/glossary/export", params={"format": "csv"})
+    TRIED["glossary CSV export"] += 1
+    assert exported.status_code == 200
+    import csv as csv_module
+
+    for row in csv_module.reader(io.StringIO(exported.content.decode("utf-8-sig"))):
+        for cell in row:
+            assert not cell or cell[0] not in "=+-@", cell
+
+
+def test_document_csv_export_defuses_formulas(
+    app: FastAPI, team: Team, translator: tuple[TestClient, str]
+) -> None:
+    client, csrf = translator
+    formulas = [v for k, v in TEXT_PAYLOADS.items() if k.startswith("csv-")]
+    for pair_id, formula in zip(team.pair_ids, formulas, strict=False):
+        version = client.get(f"/api/v1/pairs/{pair_id}").json()["version"]
+        saved = client.patch(f"/api/v1/pairs/{pair_id}", headers={"X-CSRF-Token": csrf},
+                             json={"version": version, "en_text": formula})  # fmt: skip
+        assert saved.status_code == 200
+    for fmt in ("csv", "tsv"):
+        exported = client.get(f"/api/v1/documents/{team.document_id}/export",
+                              params={"format": fmt})  # fmt: skip
+        TRIED[f"document {fmt.upper()} export"] += len(formulas)
+        assert exported.status_code == 200, exported.text[:300]
+        import csv as csv_module
+
+        text = exported.content.decode("utf-8-sig")
+        rows = list(csv_module.reader(io.StringIO(text), delimiter="," if fmt == "csv" else "\t"))
+        english = [row[2] for row in rows[1:]]
+        assert sum(1 for cell in english if cell.startswith("'")) == len(formulas)
+        assert not any(cell[:1] in ("=", "+", "-", "@") for row in rows[1:] for cell in row)
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -453,6 +509,34 @@ def test_tmx_memory_uploads(app: FastAPI, team: Team, translator: tuple[TestClie
     )
     TRIED["TMX memory upload"] += 1
     assert bomb.status_code in (400, 413, 422)
+
+
+def test_interchange_and_glossary_file_uploads(team: Team, owner: tuple[TestClient, str]) -> None:
+    client, csrf = owner
+    for key, (doctype, body) in XML_ATTACKS.items():
+        for kind in ("tmx", "xliff"):
+            response = client.post(
+                f"/projects/{team.project_id}/interchange-import",
+                data={"mode": "document", "title": key, "csrf_token": csrf},
+                files={"file": (f"{key}.{'xlf' if kind == 'xliff' else kind}",
+                                _xml(kind, body, doctype), "application/xml")},
+            )  # fmt: skip
+            TRIED[f"{kind.upper()} document import (page)"] += 1
+            assert response.status_code < 500, (kind, key)
+            assert "root:x:0:0" not in response.text
+            assert_inert(response.text)
+            if key not in ("script-in-text",):
+                assert response.status_code in (400, 413, 422), (kind, key, response.status_code)
+        tbx = client.post(
+            f"/projects/{team.project_id}/glossary/import",
+            data={"csrf_token": csrf},
+            files={"file": (f"{key}.tbx", _xml("tbx", body, doctype), "application/xml")},
+        )
+        TRIED["TBX glossary import (page)"] += 1
+        assert tbx.status_code < 500, key
+        assert "root:x:0:0" not in tbx.text
+        assert_inert(tbx.text)
+    assert_inert(client.get(f"/projects/{team.project_id}/glossary").text)
 
 
 def test_xliff_and_tmx_readers_refuse_entities() -> None:
