@@ -238,6 +238,7 @@ async def translator(
     think: float,
     stats: Stats,
     rng: random.Random,
+    merge_every: int,
 ) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False) as client:
         form = await client.get("/login")
@@ -267,7 +268,7 @@ async def translator(
                 if r is not None and r.status_code != 200:
                     stats.errors.append(f"open page: {r.status_code}")
             await asyncio.sleep(rng.uniform(0, 2 * think))
-            if step % 7 == 0 and len(mine) > 2:
+            if merge_every and step % merge_every == 0 and len(mine) > 2:
                 # Merge two of their own pairs (never the shared ones: others hold them open).
                 index = rng.randrange(0, len(mine) - 1)
                 pid = mine[index]
@@ -365,7 +366,13 @@ async def _warm_up(base: str, document_id: int, ids: list[int]) -> None:
 
 
 async def _simulate(
-    base: str, document_id: int, names: list[str], ids: list[int], seconds: float, think: float
+    base: str,
+    document_id: int,
+    names: list[str],
+    ids: list[int],
+    seconds: float,
+    think: float,
+    merge_every: int,
 ) -> tuple[Stats, float]:
     stats = Stats()
     hot = ids[:HOT]
@@ -378,7 +385,9 @@ async def _simulate(
         offset = ((HOT + i * per) // 100) * 100
         rng = random.Random(i)
         tasks.append(
-            translator(base, name, own, hot, document_id, offset, stop_at, think, stats, rng)
+            translator(
+                base, name, own, hot, document_id, offset, stop_at, think, stats, rng, merge_every
+            )
         )
     await asyncio.gather(*tasks)
     return stats, time.monotonic() - started
@@ -406,6 +415,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=1.5, help="mean pause between actions")
     parser.add_argument(
+        "--merge-every", type=int, default=7, help="every Nth action is a merge (0: none)"
+    )
+    parser.add_argument(
         "--postgres",
         default=os.environ.get(
             "SVERKA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -429,12 +441,13 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         print(
             f"sverka serve --workers 2 on {base}; {args.seconds:g} s, think time "
-            f"0–{2 * args.think:g} s between actions"
+            f"0–{2 * args.think:g} s between actions, "
+            + (f"a merge every {args.merge_every} actions" if args.merge_every else "no merges")
         )
         asyncio.run(_warm_up(base, document_id, ids))
         load_before = os.getloadavg()[0]
         stats, elapsed = asyncio.run(
-            _simulate(base, document_id, names, ids, args.seconds, args.think)
+            _simulate(base, document_id, names, ids, args.seconds, args.think, args.merge_every)
         )
         load_after = os.getloadavg()[0]
         lost = _lost_edits(url, document_id, stats.acknowledged)
