@@ -187,7 +187,8 @@ def check_document(session: Session, user: User | None, document_id: int) -> dic
     doc = session.get(Document, document_id)
     if doc is None:
         raise NotFound("No such document.")
-    require(session, user, doc.project_id, Action.VIEW)
+    # Checking writes findings: translators and up, not viewers.
+    require(session, user, doc.project_id, Action.EDIT)
     count = session.scalar(select(func.count()).where(Pair.document_id == document_id)) or 0
     if count <= INLINE_LIMIT:
         return check_document_now(session, document_id)

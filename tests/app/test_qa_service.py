@@ -43,7 +43,9 @@ def _pair(session: Session, world: World, position: int) -> Pair:
 
 
 def test_document_check_stores_findings(session: Session, world: World) -> None:
-    result = qa.check_document(session, world.viewer, world.doc.id)
+    with pytest.raises(PermissionDenied):
+        qa.check_document(session, world.viewer, world.doc.id)
+    result = qa.check_document(session, world.translator, world.doc.id)
     assert isinstance(result, dict) and result["pairs"] == 3
     issues = qa.document_issues(session, world.viewer, world.doc.id)
     first = {i.check_id for i in issues if i.pair_id == _pair(session, world, 0).id}
@@ -110,7 +112,7 @@ def test_saving_through_the_review_service_rechecks_the_pair(
     rows = session.scalars(select(QAIssue).where(QAIssue.pair_id == view.id)).all()
     assert rows == []
     # The review page's "flagged" filter is backed by the same rows.
-    qa.check_document(session, world.viewer, world.doc.id)
+    qa.check_document(session, world.translator, world.doc.id)
     page = review.list_pairs(session, world.viewer, world.doc.id, flagged=True)
     assert [p.number for p in page.pairs] == [2]
 
@@ -121,7 +123,7 @@ def test_large_document_is_checked_as_a_job(
     from app.models import Job
 
     monkeypatch.setattr(qa, "INLINE_LIMIT", 2)
-    job_id = qa.check_document(session, world.viewer, world.doc.id)
+    job_id = qa.check_document(session, world.translator, world.doc.id)
     assert isinstance(job_id, int)
     job = session.get(Job, job_id)
     assert job is not None and job.kind == qa.QA_JOB
