@@ -535,18 +535,19 @@ def import_terms(
     added = updated = 0
     for gt in result.terms:
         key = term_key(gt.ru)[:MAX_TERM_LENGTH]
-        items = [EquivalentInput(e.en, e.kind) for e in gt.equivalents]
+        items = [EquivalentInput(_clean(e.en), e.kind) for e in gt.equivalents if _clean(e.en)]
         term = existing.get(key)
         if term is None:
-            term = Term(project_id=project_id, ru=gt.ru[:MAX_TERM_LENGTH], ru_key=key,
+            term = Term(project_id=project_id, ru=_clean(gt.ru)[:MAX_TERM_LENGTH], ru_key=key,
                         proposed_by_id=user.id if user else None)  # fmt: skip
             session.add(term)
             added += 1
         else:
             updated += 1
-        term.part_of_speech = gt.part_of_speech[:20]
-        term.note = gt.note
-        term.domain = gt.domain[:100]
+        # Files may carry control characters (PostgreSQL refuses NUL): cleaned as in forms.
+        term.part_of_speech = _clean(gt.part_of_speech)[:20]
+        term.note = normalise_text(gt.note).strip()
+        term.domain = _clean(gt.domain)[:100]
         _apply_status(term, user, TermStatus(gt.status))
         _set_equivalents(term, items)
         term.updated_at = now
