@@ -336,6 +336,11 @@ def _run_import_job(
             "en": _without_text(payload["en"]),
         }
         session.flush()
+        # QA findings from the start, so that the review view's "QA flags" filter is useful.
+        from app.services.qa import check_document_now
+
+        report(0.96, "Checking terminology, numbers and quotes…")
+        check_document_now(session, document.id)
         pairs = session.scalar(
             select(func.count()).select_from(Pair).where(Pair.document_id == document.id)
         )

@@ -136,6 +136,9 @@ def test_glossary_from_terms_to_review_and_reports(
 
     # Document QA: run the checks, dismiss one finding.
     page.goto(f"{base}/documents/{document_id}/qa")
+    # The import already checked every pair (before the glossary had terms).
+    assert page.locator(".qa-issues tbody tr").count() >= 1
+    assert "Deprecated or forbidden" not in page.locator("#issues").inner_text()
     page.click("button:has-text('Check the whole document')")
     page.wait_for_url(re.compile(rf".*/documents/{document_id}/qa$"))
     findings = page.locator(".qa-issues tbody tr")
