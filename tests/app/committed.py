@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import Job, Membership, Project, Role, User
+from app.models import Job, JobState, Membership, Project, Role, User
 from app.services import jobs
 
 
@@ -50,6 +50,19 @@ class CommittedDB:
                 session.add(Membership(project_id=project.id, user_id=user_id, role=role))
             self._projects.append(project.id)
             return project.id
+
+    def set_aside_leftover_jobs(self) -> None:
+        """Mark jobs other tests left queued in the shared test database as failed.
+
+        Workers started by these tests claim any queued job; one left by another test (say, an
+        import of a long pasted text) would run here and make the test slow or wrong.
+        """
+        with self.scope() as session:
+            session.execute(
+                update(Job)
+                .where(Job.state == JobState.QUEUED)
+                .values(state=JobState.FAILED, error="left over from another test")
+            )
 
     def cleanup(self) -> None:
         with self.scope() as session:

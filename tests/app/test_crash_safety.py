@@ -63,6 +63,7 @@ jobs.run_pending_jobs_once(scope, limit=1)
 def db(engine: Engine) -> Iterator[CommittedDB]:
     imports.register()
     committed = CommittedDB(engine)
+    committed.set_aside_leftover_jobs()
     yield committed
     committed.cleanup()
 

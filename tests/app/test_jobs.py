@@ -55,6 +55,7 @@ jobs.register_handler("test.crashes", _crashes)
 @pytest.fixture
 def db(engine: Engine) -> Iterator[CommittedDB]:
     committed = CommittedDB(engine)
+    committed.set_aside_leftover_jobs()
     yield committed
     committed.cleanup()
 
