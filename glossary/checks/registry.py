@@ -10,6 +10,7 @@ from glossary.checks.document_numbers import DocumentNumbersCheck
 from glossary.checks.empty import EmptySideCheck
 from glossary.checks.length import LengthRatioCheck
 from glossary.checks.numbers import NumbersCheck
+from glossary.checks.spelling import SpellingCheck
 from glossary.checks.terminology import DiscouragedEquivalentCheck, MissingEquivalentCheck
 from glossary.checks.untranslated import CyrillicInTranslationCheck, IdenticalCheck
 
@@ -22,6 +23,7 @@ OTHER_CHECKS: tuple[Check, ...] = (
     DocumentNumbersCheck(),
     BracketsCheck(),
     LengthRatioCheck(),
+    SpellingCheck(),
 )
 ALL_CHECKS: tuple[Check, ...] = TERMINOLOGY_CHECKS + OTHER_CHECKS
 

@@ -179,7 +179,8 @@ def test_registry_is_explicit_and_complete() -> None:
 
 def test_glossary_checks_are_skipped_without_a_glossary() -> None:
     en = EN.replace("OGPU troika", "OGPU three")
-    assert run_checks(RU, en) == []
+    # Spelling still speaks ("kulaks" is in no hunspell dictionary); terminology stays silent.
+    assert [i.check_id for i in run_checks(RU, en)] in ([], ["spelling"])
 
 
 @given(st.text(max_size=200), st.text(max_size=200))
