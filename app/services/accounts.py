@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -195,7 +195,3 @@ def reset_password(session: Session, actor: User, user_id: int) -> tuple[User, s
     users.set_password(session, user, password)
     audit.record(session, "user.password_reset", actor=actor, username=user.username)
     return user, password
-
-
-def last_used(token: ApiToken) -> datetime | None:
-    return token.last_used_at
