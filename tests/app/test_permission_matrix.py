@@ -252,7 +252,7 @@ EXPECTED: dict[tuple[str, str], Case] = {
     # --- quality checks
     ("GET", "/documents/{document_id}/next-open"): Case("view"),
     ("GET", "/documents/{document_id}/qa"): Case("view"),
-    ("POST", "/documents/{document_id}/qa"): Case("view"),
+    ("POST", "/documents/{document_id}/qa"): Case("edit"),
     ("POST", "/qa/{issue_id}/dismiss"): Case("edit"),
     # --- exports and interchange imports
     ("GET", "/projects/{project_id}/export"): Case("export"),
