@@ -8,18 +8,18 @@ until the text changes in a way that changes the finding.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Document, Pair, QAIssue, User
+from app.models import DictionaryWord, Document, Pair, QAIssue, User
 from app.services.errors import NotFound
 from app.services.glossary import matcher_for, matcher_for_document
 from app.services.permissions import Action, require
-from glossary.checks import CHECKS, run_checks
+from glossary.checks import ALL_CHECKS, CHECKS, PairContext, run_checks
 from glossary.matcher import TermMatcher
 from glossary.types import Issue
 
@@ -61,9 +61,47 @@ def _view(row: QAIssue) -> IssueView:
                      row.message, bool(row.dismissed))  # fmt: skip
 
 
-def check_texts(ru: str, en: str, matcher: TermMatcher | None) -> list[Issue]:
-    """The findings of every registered check on one pair's texts."""
-    return run_checks(ru, en, matcher=matcher)
+def check_texts(
+    ru: str, en: str, matcher: TermMatcher | None, known_words: Collection[str] = ()
+) -> list[Issue]:
+    """The findings of every registered check on one pair's texts.
+
+    ``known_words`` (the project's dictionary and glossary words) are spared by the spelling
+    check; the rest is :func:`glossary.checks.run_checks`.
+    """
+    if not known_words:
+        return run_checks(ru, en, matcher=matcher)
+    ctx = PairContext(ru, en, matcher)
+    ctx.known_words = known_words  # type: ignore[attr-defined]
+    one_side = not ru.strip() or not en.strip()
+    issues: list[Issue] = []
+    for check in ALL_CHECKS:
+        if (check.needs_glossary and matcher is None) or (one_side and check.needs_both_sides):
+            continue
+        issues.extend(check.check(ctx))
+    return issues
+
+
+_known_cache: dict[int, tuple[TermMatcher | None, tuple[Any, ...], frozenset[str]]] = {}
+
+
+def known_words(session: Session, project_id: int, matcher: TermMatcher | None) -> frozenset[str]:
+    """The project's own words for the spelling check, read again only when its dictionary or
+    its glossary (a new matcher) changed."""
+    from app.services.spelling import project_words
+
+    row = session.execute(
+        select(func.count(DictionaryWord.id), func.max(DictionaryWord.id)).where(
+            DictionaryWord.project_id == project_id
+        )
+    ).one()
+    stamp = (int(row[0] or 0), int(row[1] or 0))
+    cached = _known_cache.get(project_id)
+    if cached is not None and cached[0] is matcher and cached[1] == stamp:
+        return cached[2]
+    words = project_words(session, project_id)
+    _known_cache[project_id] = (matcher, stamp, words)
+    return words
 
 
 def _store(
@@ -104,7 +142,12 @@ def check_pair(
                 select(Document.project_id).where(Document.id == pair.document_id)
             )
         matcher = matcher_for(session, project_id) if project_id is not None else None
-    issues = check_texts(pair.ru_text or "", pair.en_text or "", matcher)
+    if project_id is None:
+        project_id = session.scalar(
+            select(Document.project_id).where(Document.id == pair.document_id)
+        )
+    known = known_words(session, project_id, matcher) if project_id is not None else frozenset()
+    issues = check_texts(pair.ru_text or "", pair.en_text or "", matcher, known)
     existing = session.scalars(select(QAIssue).where(QAIssue.pair_id == pair.id)).all()
     _store(session, pair.id, pair.document_id, issues, existing)
     return issues
@@ -113,20 +156,22 @@ def check_pair(
 def after_pair_saved(session: Session, pairs: Pair | Iterable[Pair]) -> None:
     """The review service's hook: re-check pairs whose text or shape just changed.
 
-    A few queries: the glossary's fingerprint (is the cached matcher current?), the pairs'
-    stored findings, and writes only for findings that changed.
+    A few queries: the glossary's fingerprint (is the cached matcher current?), the
+    dictionary's (are the cached spelling words current?), the pairs' stored findings, and
+    writes only for findings that changed.
     """
     items = [p for p in ([pairs] if isinstance(pairs, Pair) else pairs) if p.id is not None]
     if not items:
         return
     found = matcher_for_document(session, items[0].document_id)
     matcher = found[1] if found is not None else None
+    known = known_words(session, found[0], matcher) if found is not None else frozenset()
     ids = [p.id for p in items]
     rows: dict[int, list[QAIssue]] = {pid: [] for pid in ids}
     for row in session.scalars(select(QAIssue).where(QAIssue.pair_id.in_(ids))):
         rows[row.pair_id].append(row)
     for pair in items:
-        issues = check_texts(pair.ru_text or "", pair.en_text or "", matcher)
+        issues = check_texts(pair.ru_text or "", pair.en_text or "", matcher, known)
         _store(session, pair.id, pair.document_id, issues, rows[pair.id])
     session.flush()
 
@@ -156,6 +201,7 @@ def check_document_now(
     if doc is None:
         raise NotFound("No such document.")
     matcher = matcher_for(session, doc.project_id)
+    known = known_words(session, doc.project_id, matcher)
     ids = list(
         session.scalars(
             select(Pair.id).where(Pair.document_id == document_id).order_by(Pair.position)
@@ -169,7 +215,7 @@ def check_document_now(
         for row in session.scalars(select(QAIssue).where(QAIssue.pair_id.in_(chunk))):
             rows[row.pair_id].append(row)
         for pair in pairs:
-            issues = check_texts(pair.ru_text or "", pair.en_text or "", matcher)
+            issues = check_texts(pair.ru_text or "", pair.en_text or "", matcher, known)
             _store(session, pair.id, pair.document_id, issues, rows[pair.id])
             found += len(issues)
         session.flush()

@@ -144,3 +144,24 @@ def test_find_and_replace_rechecks_the_pairs_it_changes(session: Session, world:
     apply(session, world.owner, req, document_id=world.doc.id, token=token)
     found = {i.check_id for i in qa.pair_issues(session, world.viewer, pair.id)}
     assert "terminology-discouraged" in found
+
+
+def test_a_word_added_to_the_project_dictionary_is_no_spelling_finding(
+    session: Session, world: World
+) -> None:
+    from app.services import spelling
+    from glossary.checks.spelling import available
+
+    if not available("en"):
+        pytest.skip("needs the hunspell-en-us dictionary")
+    pair = _pair(session, world, 2)
+    pair.en_text = "Copy No. 2 of the sovnarkhoz memorandum."
+    qa.after_pair_saved(session, pair)
+    spelled = [
+        i for i in qa.pair_issues(session, world.viewer, pair.id) if i.check_id == "spelling"
+    ]
+    assert spelled and "sovnarkhoz" in spelled[0].message
+    spelling.add_word(session, world.translator, world.project.id, "sovnarkhoz", "en")
+    qa.after_pair_saved(session, pair)
+    checks = {i.check_id for i in qa.pair_issues(session, world.viewer, pair.id)}
+    assert "spelling" not in checks
