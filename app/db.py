@@ -7,7 +7,7 @@ commits or rolls back.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import cache
 
 from sqlalchemy import MetaData, create_engine, event
@@ -59,9 +59,12 @@ def _session_factory() -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    """A unit of work outside a request (jobs, CLI): commit on success, roll back on error."""
-    session = _session_factory()()
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session from ``factory``: committed on success, rolled back on error, always closed.
+
+    The one transaction boundary behind requests, jobs and CLI commands alike.
+    """
+    session = factory()
     try:
         yield session
         session.commit()
@@ -70,6 +73,11 @@ def session_scope() -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def session_scope() -> AbstractContextManager[Session]:
+    """A unit of work outside a request (jobs, CLI): commit on success, roll back on error."""
+    return unit_of_work(_session_factory())
 
 
 def get_session() -> Iterator[Session]:

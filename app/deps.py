@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import LoginRequired, load_user
 from app.config import Settings
+from app.db import unit_of_work
 from app.models import User
 
 
@@ -27,15 +28,8 @@ def get_db(request: Request) -> Iterator[Session]:
     Used with ``scope="function"`` so the commit happens before the response is sent: a
     client that gets a success can rely on the next request seeing the change.
     """
-    session: Session = request.app.state.session_factory()
-    try:
+    with unit_of_work(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -15,16 +15,18 @@ import socket
 import threading
 import traceback
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db import unit_of_work
 from app.models import Document, DocumentState, Job, JobState, User, utcnow
 from app.services.errors import NotFound, ServiceError
 from app.services.permissions import Action, can
@@ -84,19 +86,7 @@ def job_session() -> AbstractContextManager[Session]:
 def scope_from(factory: sessionmaker[Session]) -> SessionScope:
     """A ``session_scope``-like callable for a session factory (tests, other databases)."""
 
-    @contextmanager
-    def scope() -> Iterator[Session]:
-        session = factory()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
-
-    return scope
+    return partial(unit_of_work, factory)
 
 
 # ------------------------------------------------------------------------------ enqueueing
