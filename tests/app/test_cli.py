@@ -168,6 +168,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _wait_for_health(port: int, *, tries: int) -> httpx.Response:
+    """The server's health answer, polled every 0.1 s until it listens (``tries`` times)."""
+    health = None
+    for _ in range(tries):
+        try:
+            health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    assert health is not None, "the server did not start"
+    return health
+
+
 def test_serve_starts_the_workbench(tmp_path: Path) -> None:
     assert sverka(tmp_path, "db", "upgrade").returncode == 0
     port = _free_port()
@@ -180,14 +193,7 @@ def test_serve_starts_the_workbench(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        health = None
-        for _ in range(100):
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        assert health is not None, "the server did not start"
+        health = _wait_for_health(port, tries=100)
         assert health.json()["status"] == "ok"
         first = httpx.get(f"http://127.0.0.1:{port}/", follow_redirects=True)
         assert "Welcome to Sverka" in first.text  # no users yet: the setup page
@@ -334,14 +340,7 @@ def test_serve_with_two_workers_on_postgresql(tmp_path: Path) -> None:
             text=True,
         )
         try:
-            health = None
-            for _ in range(600):
-                try:
-                    health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            assert health is not None, "the server did not start"
+            health = _wait_for_health(port, tries=600)
             assert health.json() == {
                 "status": "ok",
                 "database": "postgresql",

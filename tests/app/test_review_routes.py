@@ -14,8 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from app.models import Document, DocumentState, Membership, Pair, Project, Role, Segment
+from app.models import Document, DocumentState, Membership, Pair, Project, Role
 from tests.app.conftest import login, make_user, unique
+from tests.app.test_review_service import add_pairs
 
 HX = {"HX-Request": "true"}
 
@@ -63,24 +64,7 @@ def build_document(
             )
             session.add(doc)
             session.flush()
-            for i, (ru, en) in enumerate(pairs):
-                pair = Pair(
-                    document_id=doc.id,
-                    position=i,
-                    ru_text=" ".join(ru),
-                    en_text=" ".join(en),
-                    confidence=0.3 if i == 2 else 0.9,
-                    ru_paragraph=i,
-                    en_paragraph=i,
-                )
-                session.add(pair)
-                for side, sents in (("ru", ru), ("en", en)):
-                    for j, text in enumerate(sents):
-                        pair.segments.append(
-                            Segment(
-                                document_id=doc.id, side=side, position=j, paragraph=i, text=text
-                            )
-                        )
+            add_pairs(session, doc, pairs, [0.3 if i == 2 else 0.9 for i in range(len(pairs))])
             session.commit()
             return Setup(doc.id, names[Role.TRANSLATOR], names[Role.REVIEWER], names[Role.VIEWER])
     finally:

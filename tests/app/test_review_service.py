@@ -96,6 +96,18 @@ def make_document(
     doc = Document(project_id=project.id, title="Memorandum 108ss", state=DocumentState.READY)
     session.add(doc)
     session.flush()
+    add_pairs(session, doc, pairs, confidences)
+    session.flush()
+    return World(doc, owner, users["tanya"], users["roman"], users["vera"], outsider)
+
+
+def add_pairs(
+    session: Session,
+    doc: Document,
+    pairs: Sequence[tuple[Sequence[str], Sequence[str]]],
+    confidences: Sequence[float] | None = None,
+) -> None:
+    """One pair per (ru sentences, en sentences), a paragraph each, with its segments."""
     for i, (ru, en) in enumerate(pairs):
         pair = Pair(
             document_id=doc.id,
@@ -112,8 +124,6 @@ def make_document(
                 pair.segments.append(
                     Segment(document_id=doc.id, side=side, position=j, paragraph=i, text=text)
                 )
-    session.flush()
-    return World(doc, owner, users["tanya"], users["roman"], users["vera"], outsider)
 
 
 def texts(session: Session, doc: Document) -> list[tuple[str, str]]:
