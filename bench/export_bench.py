@@ -29,6 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared" / "data" / "bench"
+
+from _common import peak_rss_mb  # noqa: E402
+
 SETS = ("stress-tatoeba-15k", "bible-synth", "flores-synth", "tico-synth", "tatoeba-synth")
 STATUSES = ("approved", "approved", "reviewed", "translated", "confirmed", "auto")
 
@@ -96,10 +99,6 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def child_import(count: int) -> None:
     """Read back the TMX of the same document: time and memory of ``read_tmx``."""
     import io
@@ -110,13 +109,13 @@ def child_import(count: int) -> None:
     TmxExporter().write(document(corpus_pairs(count)), out)
     data = out.getvalue()
     del out
-    base = _rss_mb()
+    base = peak_rss_mb()
     t0, c0 = time.perf_counter(), _cpu()
     units = len(read_tmx(data).units)
     seconds, cpu = time.perf_counter() - t0, _cpu() - c0
     result = {"format": "read_tmx", "pairs": units, "seconds": round(seconds, 2)}
     result |= {"cpu": round(cpu, 2), "mb": round(len(data) / 1e6, 1), "streaming": True}
-    result |= {"peak_rss_mb": round(_rss_mb()), "over_baseline_mb": round(_rss_mb() - base)}
+    result |= {"peak_rss_mb": round(peak_rss_mb()), "over_baseline_mb": round(peak_rss_mb() - base)}
     print(json.dumps(result))
 
 
@@ -131,7 +130,7 @@ def child(fmt: str, count: int) -> None:
         # Load the heavy library before the baseline: its import is not the export's cost.
         __import__({"pdf": "weasyprint", "docx": "docx", "epub": "ebooklib.epub"}[fmt])
     rows = corpus_pairs(count)
-    base = _rss_mb()
+    base = peak_rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / exporter.filename("bench")
         t0, c0 = time.perf_counter(), _cpu()
@@ -147,8 +146,8 @@ def child(fmt: str, count: int) -> None:
                 "seconds": round(seconds, 2),
                 "cpu": round(cpu, 2),
                 "mb": round(size / 1e6, 1),
-                "peak_rss_mb": round(_rss_mb(), 0),
-                "over_baseline_mb": round(_rss_mb() - base, 0),
+                "peak_rss_mb": round(peak_rss_mb(), 0),
+                "over_baseline_mb": round(peak_rss_mb() - base, 0),
                 "streaming": exporter.streaming,
             }
         )

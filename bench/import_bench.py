@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _common import migrate  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from alignment.align import AlignedText  # noqa: E402
@@ -30,16 +31,6 @@ from app.services.decoding import decode_upload  # noqa: E402
 from app.services.imports import store_alignment  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "texts" / "bible-mark"
-
-
-def _migrate(url: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(cfg, "head")
 
 
 def bench_decoding() -> None:
@@ -148,10 +139,10 @@ def main() -> None:
     bench_detection()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.sqlite3"
-        _migrate(url)
+        migrate(url)
         bench_store(url, "SQLite", args.pairs)
     if args.postgres:
-        _migrate(args.postgres)
+        migrate(args.postgres)
         bench_store(args.postgres, "PostgreSQL", args.pairs)
 
 

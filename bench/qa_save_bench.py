@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _common import migrate  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -49,16 +50,6 @@ from app.models import (  # noqa: E402
     User,
 )
 from glossary.matcher import term_key  # noqa: E402
-
-
-def _migrate(url: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(cfg, "head")
 
 
 def _setup(session: Session, n_pairs: int) -> tuple[int, list[int], int]:
@@ -120,7 +111,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.postgres or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        _migrate(url)
+        migrate(url)
         engine = build_engine(url)
         with Session(engine, expire_on_commit=False) as session:
             project_id, ids, user_id = _setup(session, args.pairs)

@@ -16,7 +16,6 @@ import argparse
 import os
 import random
 import re
-import resource
 import shutil
 import statistics
 import sys
@@ -30,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "data"
 
+from _common import peak_rss_mb  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -128,10 +128,6 @@ def build_memory(size: int, seed: int = 7) -> tuple[list[tuple[str, str]], list[
         if v:
             units.append((v, en))
     return units[:size], tatoeba
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def bench_backend(name: str, url: str, units: list[tuple[str, str]], queries, quality) -> dict:
@@ -246,7 +242,7 @@ def main() -> None:
     units, tatoeba = build_memory(args.size)
     print(
         f"memory: {len(units):,} units built from the shared corpora in "
-        f"{time.perf_counter() - t:.1f} s (RSS {rss_mb():.0f} MB)"
+        f"{time.perf_counter() - t:.1f} s (RSS {peak_rss_mb():.0f} MB)"
     )
     rng = random.Random(11)
     long_enough = [(ru, en) for ru, en in tatoeba if len(ru.split()) >= 3]
@@ -297,7 +293,7 @@ def main() -> None:
             f"db {r['db_mb']:.0f} MB | lookup p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, "
             f"max {r['max_ms']:.1f} ms over {len(queries)} queries (this process's CPU "
             f"{r['cpu_ms']:.1f} ms/lookup) | index {r['index_mb']:.0f} MB, heap peak per "
-            f"lookup {r['lookup_peak_kb']:.0f} KB, process RSS {rss_mb():.0f} MB"
+            f"lookup {r['lookup_peak_kb']:.0f} KB, process RSS {peak_rss_mb():.0f} MB"
         )
         print(
             f"{backend:10} quality: own translation top-1 {r['quality_top1']:.1%}, "
