@@ -430,6 +430,18 @@ def needs_job(session: Session, target: ExportTarget, fmt: str, options: Edition
     return count_pairs(session, target, only_approved=options.only_approved) > direct_limit(fmt)
 
 
+def _record_export(
+    session: Session, user: User | None, project: Project, exporter: Any, target: ExportTarget
+) -> None:
+    audit.record_export(
+        session,
+        user,
+        project.id,
+        format=exporter.name,
+        document_id=target.id if target.scope == "document" else None,
+    )
+
+
 def export_now(
     session: Session,
     user: User | None,
@@ -452,13 +464,7 @@ def export_now(
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    audit.record_export(
-        session,
-        user,
-        project.id,
-        format=exporter.name,
-        document_id=target.id if target.scope == "document" else None,
-    )
+    _record_export(session, user, project, exporter, target)
     return ExportedFile(path, filename, exporter.content_type, pairs)
 
 
@@ -534,13 +540,7 @@ def _run_export_job(job_id: int, payload: dict[str, Any], report: ProgressFn) ->
                     session, user, target, fmt, options, out, progress=report
                 )
             project = _project_of(session, target)
-            audit.record_export(
-                session,
-                user,
-                project.id,
-                format=exporter.name,
-                document_id=target.id if target.scope == "document" else None,
-            )
+            _record_export(session, user, project, exporter, target)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
