@@ -14,13 +14,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from app.models import Document, Job, JobState, Pair, Segment, User
+from app.models import Job, JobState, Pair, Segment
 from app.services import imports, jobs
-from app.services.imports import Limits, UploadedSide
 from tests.app.committed import CommittedDB
+from tests.app.import_jobs import assert_failed_leaving_no_document, start_demo_import
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "app" / "demo"
 
 # Runs one import job in a separate process and stops at a chosen point, as if the server
 # were busy there when it was killed.
@@ -88,15 +87,7 @@ def test_import_killed_mid_job_leaves_no_document_and_a_failed_job(
     owner = db.user()
     project = db.project(owner)
     jobs.run_pending_jobs_once(db.scope)  # nothing else queued: the child takes our job
-    with db.scope() as session:
-        user = session.get(User, owner)
-        assert user is not None
-        job_id = imports.start_import(
-            session, user, project, "Докладная записка",
-            UploadedSide("ru.txt", (DEMO / "ru.txt").read_bytes()),
-            UploadedSide("en.txt", (DEMO / "en.txt").read_bytes()),
-            limits=Limits(2 * 1024 * 1024, 200_000),
-        ).id  # fmt: skip
+    job_id = start_demo_import(db, owner, project)
 
     marker = tmp_path / "reached"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -126,15 +117,12 @@ def test_import_killed_mid_job_leaves_no_document_and_a_failed_job(
     worker.stop()
 
     with db.scope() as session:
-        job = session.get(Job, job_id)
-        assert job is not None
-        assert job.state is JobState.FAILED
-        assert job.error == "The server stopped while this job was running; start it again."
-        assert job.document_id is None
-        documents = session.scalar(
-            select(func.count()).select_from(Document).where(Document.project_id == project)
+        assert_failed_leaving_no_document(
+            session,
+            job_id,
+            project,
+            "The server stopped while this job was running; start it again.",
         )
-        assert documents == 0
         if stage == "saving":
             document_id = int(reached)
             for table in (Pair, Segment):
@@ -144,15 +132,7 @@ def test_import_killed_mid_job_leaves_no_document_and_a_failed_job(
                 assert rows == 0
 
     # Starting the import again works and gives the complete document.
-    with db.scope() as session:
-        user = session.get(User, owner)
-        assert user is not None
-        again = imports.start_import(
-            session, user, project, "Докладная записка",
-            UploadedSide("ru.txt", (DEMO / "ru.txt").read_bytes()),
-            UploadedSide("en.txt", (DEMO / "en.txt").read_bytes()),
-            limits=Limits(2 * 1024 * 1024, 200_000),
-        ).id  # fmt: skip
+    again = start_demo_import(db, owner, project)
     jobs.run_pending_jobs_once(db.scope)
     with db.scope() as session:
         job = session.get(Job, again)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -31,14 +30,18 @@ from app.models import (
 from app.services import imports, jobs
 from app.services.decoding import DecodingError, decode_paste, decode_upload
 from app.services.errors import NotFound, PermissionDenied, ServiceError, TooLarge
-from app.services.imports import Limits, UploadedSide
+from app.services.imports import UploadedSide
 from app.services.projects import create_project
 from tests.app.committed import CommittedDB
 from tests.app.conftest import login, make_user, unique
+from tests.app.import_jobs import (
+    DEMO,
+    LIMITS,
+    assert_failed_leaving_no_document,
+    start_demo_import,
+)
 
 MB = 1024 * 1024
-LIMITS = Limits(max_upload_bytes=2 * MB, max_document_chars=200_000)
-DEMO = Path(__file__).resolve().parents[2] / "app" / "demo"
 
 # Written for these tests. The second Russian sentence is translated as two English ones (1-2),
 # and the last two Russian sentences as one English sentence (2-1).
@@ -241,21 +244,11 @@ def db(engine: Engine) -> Iterator[CommittedDB]:
     committed.cleanup()
 
 
-def _start(db: CommittedDB, user_id: int, project_id: int, ru: UploadedSide) -> int:
-    with db.scope() as session:
-        user = session.get(User, user_id)
-        assert user is not None
-        return imports.start_import(
-            session, user, project_id, "Докладная записка", ru,
-            UploadedSide("en.txt", (DEMO / "en.txt").read_bytes()), limits=LIMITS,
-        ).id  # fmt: skip
-
-
 def test_import_job_creates_the_ready_document_and_links_it(db: CommittedDB) -> None:
     owner = db.user()
     project = db.project(owner)
     ru_bytes = (DEMO / "ru.txt").read_text(encoding="utf-8").encode("cp1251")
-    job_id = _start(db, owner, project, UploadedSide("ru.txt", ru_bytes))
+    job_id = start_demo_import(db, owner, project, UploadedSide("ru.txt", ru_bytes))
 
     jobs.run_pending_jobs_once(db.scope)
 
@@ -291,19 +284,11 @@ def test_a_failure_while_saving_leaves_nothing_half_imported(
         raise ServiceError("The disk is full.")
 
     monkeypatch.setattr(imports, "store_alignment", store_then_fail)
-    job_id = _start(db, owner, project, UploadedSide("ru.txt", (DEMO / "ru.txt").read_bytes()))
+    job_id = start_demo_import(db, owner, project)
     jobs.run_pending_jobs_once(db.scope)
 
     with db.scope() as session:
-        job = session.get(Job, job_id)
-        assert job is not None
-        assert job.state is JobState.FAILED
-        assert job.error == "The disk is full."
-        assert job.document_id is None
-        docs = session.scalar(
-            select(func.count()).select_from(Document).where(Document.project_id == project)
-        )
-        assert docs == 0
+        assert_failed_leaving_no_document(session, job_id, project, "The disk is full.")
 
 
 # ------------------------------------------------------------------------ the import page
