@@ -327,8 +327,15 @@ def _run_import_job(
             en=en,
             progress=report,
         )
+        # QA findings from the start, so that the review view's "QA flags" filter is useful.
+        # Before the job row is touched below: progress reports update that row from their
+        # own transaction, which would wait forever on this one's lock (PostgreSQL).
+        from app.services.qa import check_document_now
+
+        report(0.96, "Checking terminology, numbers and quotes…")
+        check_document_now(session, document.id)
         # Linked in the same transaction as the document, and the bulky texts dropped from
-        # the job: the document now holds them.
+        # the job: the document now holds them. No progress report may follow this.
         job.document_id = document.id
         job.payload = {
             "title": document.title,
@@ -336,11 +343,6 @@ def _run_import_job(
             "en": _without_text(payload["en"]),
         }
         session.flush()
-        # QA findings from the start, so that the review view's "QA flags" filter is useful.
-        from app.services.qa import check_document_now
-
-        report(0.96, "Checking terminology, numbers and quotes…")
-        check_document_now(session, document.id)
         pairs = session.scalar(
             select(func.count()).select_from(Pair).where(Pair.document_id == document.id)
         )
