@@ -20,7 +20,7 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -34,7 +34,7 @@ from app.db import build_engine
 from app.htmx import add_vary, htmx, render
 from app.migrate import check_current
 from app.proxy import ForwardedProtoMiddleware
-from app.services.errors import ServiceError
+from app.services.errors import ServiceError, is_write_collision
 from app.templating import static_dir
 
 log = logging.getLogger("sverka")
@@ -319,6 +319,12 @@ def _id_out_of_range(exc: BaseException) -> bool:
     return getattr(orig, "sqlstate", None) == "22003" or isinstance(orig, OverflowError)
 
 
+_COLLISION = (
+    "Another change to this document was being saved at the same moment, so yours was not "
+    "saved. Try again."
+)
+
+
 def _install_error_handlers(application: FastAPI) -> None:
     async def service_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ServiceError)
@@ -360,9 +366,18 @@ def _install_error_handlers(application: FastAPI) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return render_error(request, 500, _STATUS_TEXT[500])
 
+    async def collided(request: Request, exc: Exception) -> Response:
+        if not is_write_collision(exc):
+            return await server_error(request, exc)
+        # Two changes waited for each other (PostgreSQL chose one to give up) or SQLite was
+        # busy: nothing of this request was saved, and trying again works.
+        log.info("write collision on %s %s: %s", request.method, request.url.path, exc)
+        return render_error(request, 409, _COLLISION)
+
     application.add_exception_handler(ServiceError, service_error)
     application.add_exception_handler(StarletteHTTPException, http_error)
     application.add_exception_handler(RequestValidationError, validation_error)
     application.add_exception_handler(OverflowError, out_of_range)
     application.add_exception_handler(DataError, out_of_range)
+    application.add_exception_handler(OperationalError, collided)
     application.add_exception_handler(Exception, server_error)

@@ -163,8 +163,10 @@ class Document(Timestamped, Base):
     en_encoding: Mapped[str] = mapped_column(String(40), default="utf-8")
     ru_checksum: Mapped[str] = mapped_column(String(64), default="")  # sha256 of the upload
     en_checksum: Mapped[str] = mapped_column(String(64), default="")
-    ru_text: Mapped[str] = mapped_column(Text, default="")  # the decoded original text
-    en_text: Mapped[str] = mapped_column(Text, default="")
+    # The decoded original texts: a book each, read only when asked for (not with every
+    # look-up of the document a request makes).
+    ru_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
+    en_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )

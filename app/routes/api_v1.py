@@ -24,7 +24,7 @@ from app.models import Document, Pair, PairStatus, Role
 from app.routes.api import DocumentOut, ErrorOut
 from app.services import audit, deletions, members, projects, review
 from app.services.decoding import normalise_text
-from app.services.errors import Conflict, NotFound, ServiceError
+from app.services.errors import Conflict, NotFound, ServiceError, is_write_collision
 from app.services.permissions import Action, require
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -73,9 +73,10 @@ class PairOut(BaseModel):
     confidence: float
     locked: bool
     version: int = Field(description="Send it back when changing the pair")
-    flags: list[str]
+    flags: list[str] = Field(description="QA findings to look at (warnings and errors)")
     open_comments: int
     updated_at: datetime | None
+    notes: list[str] = Field(default=[], description="Advisory findings (spelling)")
 
 
 class PairPageOut(BaseModel):
@@ -163,12 +164,6 @@ def _conflict(session: SessionDep, user: CurrentUserDep, pair_id: int, message: 
         current = None
     body = ConflictOut(detail=message, current=current)
     return JSONResponse(body.model_dump(mode="json"), status_code=status.HTTP_409_CONFLICT)
-
-
-def _lost_race(exc: DBAPIError) -> bool:
-    # Deadlock or serialization failure: two saves crossed in the database.
-    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
-    return code in ("40P01", "40001") or "database is locked" in str(exc)
 
 
 _RACE = "Someone else changed this pair at the same moment. Reload it and try again."
@@ -395,7 +390,7 @@ def patch_pair(pair_id: int, body: PairPatch, session: SessionDep, user: Current
     except Conflict as exc:
         return _conflict(session, user, pair_id, exc.message)
     except DBAPIError as exc:
-        if not _lost_race(exc):
+        if not is_write_collision(exc):
             raise
         return _conflict(session, user, pair_id, _RACE)
     return _pair_out(view)
@@ -414,7 +409,7 @@ def merge_pair(pair_id: int, body: MergeIn, session: SessionDep, user: CurrentUs
     except Conflict as exc:
         return _conflict(session, user, pair_id, exc.message)
     except DBAPIError as exc:
-        if not _lost_race(exc):
+        if not is_write_collision(exc):
             raise
         return _conflict(session, user, pair_id, _RACE)
     return _pair_out(view)

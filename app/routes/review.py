@@ -358,6 +358,9 @@ def _done(
     trigger: dict[str, Any] | None = None,
 ) -> Response:
     """After a change: the row or the list (htmx), or back to the page at the pair."""
+    # The change is complete: commit it before drawing the answer, so that its locks are not
+    # held while a list of 100 pairs is rendered (that takes as long as the change itself).
+    session.commit()
     anchor = f"#pair-{focus_position + 1}" if focus_position is not None else ""
     if not htmx(request).request:
         return redirect(request, _back(request, document_id, back) + anchor)
@@ -654,6 +657,10 @@ def split_form(
 ) -> Response:
     pair = review.pair_view(session, user, pair_id)
     info = review.document_info(session, user, pair.document_id)
+    if not info.may_edit:
+        raise review.PermissionDenied(
+            "Your role does not allow you to split pairs in this project."
+        )
     ctx = {
         "info": info,
         "p": pair,

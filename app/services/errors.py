@@ -38,3 +38,14 @@ class Conflict(ServiceError):
 
 class TooLarge(ServiceError):
     status_code = 413
+
+
+def is_write_collision(exc: BaseException) -> bool:
+    """Two writes crossed in the database and this one was given up: a deadlock or a
+    serialisation failure (PostgreSQL) or a busy database (SQLite). Nothing of the request
+    was saved, and trying again works."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in ("40001", "40P01", "55P03"):
+        return True
+    message = str(orig or exc).lower()
+    return "database is locked" in message or "database is busy" in message

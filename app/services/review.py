@@ -28,7 +28,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -70,12 +70,17 @@ from app.services.review_history import (
     same_content,
     snapshot,
 )
+from glossary.checks import ALL_CHECKS
 
 Side = Literal["ru", "en"]
 
 #: Below this aligner confidence an unconfirmed pair is worth a look.
 LOW_CONFIDENCE = 0.5
 MAX_PAGE = 500
+# Checks whose findings are advice (severity "info": spelling), not QA flags.
+ADVISORY_CHECKS: tuple[str, ...] = tuple(
+    sorted(c.check_id for c in ALL_CHECKS if c.severity == "info")
+)
 MAX_PATTERN = 300
 #: How long a regular-expression search may run before it is stopped, in seconds.
 REGEX_BUDGET = 2.0
@@ -117,9 +122,12 @@ class PairView:
     confidence: float
     locked: bool
     version: int
+    #: QA findings that need a look (warnings and errors): the "QA flags" filter finds them.
     flags: tuple[str, ...] = ()
     open_comments: int = 0
     updated_at: datetime | None = None
+    #: Advisory findings (spelling): shown with the pair, not counted as QA flags.
+    notes: tuple[str, ...] = ()
     #: Per segment: whether it starts a new paragraph of its side (never the first one).
     ru_breaks: tuple[bool, ...] = ()
     en_breaks: tuple[bool, ...] = ()
@@ -239,13 +247,24 @@ def _require(session: Session, user: User | None, project_id: int, action: Actio
         require(session, user, project_id, action)  # raises with the right message
 
 
+TOUCH_EVERY_S = 10.0
+
+
 def _touch(session: Session, doc: Document) -> None:
-    # A plain UPDATE: the document's version guards its own fields, and two people saving
-    # different pairs of it at once must not collide on it.
+    """Mark the document as changed now, at most once every ``TOUCH_EVERY_S`` seconds.
+
+    A plain, conditional UPDATE: the document's version guards its own fields, and fifty
+    people saving pairs of one document must not queue behind its row. Within the window the
+    statement matches nothing and locks nothing; "last changed" is at most that much behind.
+    """
+    now = _now()
     session.execute(
         update(Document)
-        .where(Document.id == doc.id)
-        .values(updated_at=_now())
+        .where(
+            Document.id == doc.id,
+            Document.updated_at < now - timedelta(seconds=TOUCH_EVERY_S),
+        )
+        .values(updated_at=now)
         .execution_options(synchronize_session=False)
     )
 
@@ -253,17 +272,21 @@ def _touch(session: Session, doc: Document) -> None:
 _SQLITE_LOCKS: dict[tuple[str, int], threading.Lock] = {}
 _SQLITE_LOCKS_GUARD = threading.Lock()
 LOCK_WAIT_S = 30.0
+# The first key of the documents' advisory locks on PostgreSQL ("sv"), the second is the id.
+_ADVISORY_NAMESPACE = 0x7376
 
 
 def _lock(session: Session, document_id: int) -> bool:
-    """Changes to one document take turns until the request commits: two merges far apart
-    both renumber the pairs after them, and interleaved they would leave gaps or twins.
+    """Changes to the shape of one document take turns until the request commits: two merges
+    far apart both renumber the pairs after them, and interleaved they would leave gaps or
+    twins. (Edits of one pair's text do not take it: the pair's version guards them.)
 
-    PostgreSQL: a row lock on the document. SQLite (one server process): a lock per document
-    in this process, released when the session's transaction ends; the caller reads the pairs
-    again once it holds it. Returns True (always locked)."""
+    PostgreSQL: a transaction-scoped advisory lock on the document, which no row update
+    waits for. SQLite (one server process): a lock per document in this process, released
+    when the session's transaction ends; the caller reads the pairs again once it holds it.
+    Returns True (always locked)."""
     if not _sqlite(session):
-        session.execute(select(Document.id).where(Document.id == document_id).with_for_update())
+        session.execute(select(func.pg_advisory_xact_lock(_ADVISORY_NAMESPACE, document_id)))
         return True
     key = (str(session.get_bind().engine.url), document_id)
     held: set[tuple[str, int]] = session.info.setdefault("sverka_locks", set())
@@ -307,17 +330,26 @@ _GONE = "This pair no longer exists: it may have been merged or deleted. Reload.
 
 
 def _load_pair(session: Session, pair_id: int, *, fresh: bool = False) -> Pair | None:
+    """The pair with its segments; ``fresh``: read afresh and locked for this transaction
+    (PostgreSQL), for a change: a concurrent change of the same pair waits for this one."""
     query = select(Pair).where(Pair.id == pair_id).options(selectinload(Pair.segments))
     if fresh:
-        query = query.execution_options(populate_existing=True)
+        query = query.with_for_update(of=Pair).execution_options(populate_existing=True)
     return session.scalar(query)
 
 
 def _pair(
-    session: Session, user: User | None, pair_id: int, action: Action
+    session: Session, user: User | None, pair_id: int, action: Action, *, shape: bool = True
 ) -> tuple[Document, Pair]:
-    # A pair never changes document: find it, take the document's lock, then read the pair,
-    # so that a change sees what the previous one committed.
+    """The pair and its document, for ``action``.
+
+    A pair never changes document: find it, take the document's lock, then read the pair, so
+    that a change sees what the previous one committed. ``shape=False`` is for changes to the
+    pair's own fields only (text, status): its version guards them (two saves of one pair
+    give one success and one :class:`Conflict`), so on PostgreSQL they skip the document's
+    lock and saves in different pairs of one document never queue behind each other or
+    behind a merge elsewhere. SQLite writes one at a time anyway: there it is always taken.
+    """
     document_id = session.scalar(select(Pair.document_id).where(Pair.id == pair_id))
     if document_id is None:
         raise NotFound(_GONE)
@@ -325,7 +357,7 @@ def _pair(
     assert doc is not None
     _require(session, user, doc.project_id, action)
     editing = action is Action.EDIT
-    if editing:
+    if editing and (shape or _sqlite(session)):
         _lock(session, doc.id)
     pair = _load_pair(session, pair_id, fresh=editing)
     if pair is None:
@@ -334,16 +366,21 @@ def _pair(
 
 
 def _neighbour(session: Session, pair: Pair, step: int) -> Pair | None:
+    """The pair before (-1) or after (+1), read afresh and locked, as the change it is for
+    will rewrite it (see :func:`_load_pair`)."""
     return session.scalar(
         select(Pair)
         .where(Pair.document_id == pair.document_id, Pair.position == pair.position + step)
         .options(selectinload(Pair.segments))
+        .with_for_update(of=Pair)
+        .execution_options(populate_existing=True)
     )
 
 
 def _views(session: Session, pairs: Sequence[Pair]) -> list[PairView]:
     ids = [p.id for p in pairs]
     flags: dict[int, list[str]] = {pid: [] for pid in ids}
+    notes: dict[int, list[str]] = {pid: [] for pid in ids}
     comments: Counter[int] = Counter()
     if ids:
         for pid, message, check in session.execute(
@@ -351,7 +388,7 @@ def _views(session: Session, pairs: Sequence[Pair]) -> list[PairView]:
                 QAIssue.pair_id.in_(ids), QAIssue.dismissed.is_(False)
             )
         ):
-            flags[pid].append(message or check)
+            (notes if check in ADVISORY_CHECKS else flags)[pid].append(message or check)
         for pid, n in session.execute(
             select(Comment.pair_id, func.count())
             .where(Comment.pair_id.in_(ids), Comment.resolved.is_(False))
@@ -375,6 +412,7 @@ def _views(session: Session, pairs: Sequence[Pair]) -> list[PairView]:
                 locked=bool(p.locked),
                 version=p.version,
                 flags=tuple(flags.get(p.id, ())),
+                notes=tuple(notes.get(p.id, ())),
                 open_comments=comments.get(p.id, 0),
                 updated_at=p.updated_at,
                 ru_breaks=_breaks([s for s in segs if s.side == "ru"]),
@@ -542,7 +580,13 @@ def _filters(
         threshold = LOW_CONFIDENCE if low_confidence is True else float(low_confidence)
         clauses.append(and_(Pair.confidence < threshold, Pair.locked.is_(False)))
     if flagged:
-        clauses.append(exists().where(QAIssue.pair_id == Pair.id, QAIssue.dismissed.is_(False)))
+        clauses.append(
+            exists().where(
+                QAIssue.pair_id == Pair.id,
+                QAIssue.dismissed.is_(False),
+                QAIssue.check_id.not_in(ADVISORY_CHECKS),
+            )
+        )
     if side not in (None, "", "ru", "en"):
         raise ServiceError("Search either the Russian side, the English side, or both.")
     if search:
@@ -683,29 +727,24 @@ def progress_summary(
     each save uses, being cheaper) the words on each side."""
     _document(session, user, document_id, Action.VIEW)
     counts = {s.value: 0 for s in PairStatus}
-    total = 0
-    for status, n in session.execute(
-        select(Pair.status, func.count())
-        .where(Pair.document_id == document_id)
-        .group_by(Pair.status)
-    ):
-        counts[PairStatus(status).value] = n
-        total += n
-    words_ru = words_en = 0
-    count_words = words
+    total = words_ru = words_en = 0
 
     def words_of(column: Any) -> Any:
         # Spaces + 1 per non-empty text: cheap enough for every page view, close enough.
         spaces = func.length(column) - func.length(func.replace(column, " ", ""))
         return func.sum(case((func.length(column) > 0, spaces + 1), else_=0))
 
-    if count_words:
-        for ru, en in session.execute(
-            select(words_of(Pair.ru_text), words_of(Pair.en_text)).where(
-                Pair.document_id == document_id
-            )
-        ):
-            words_ru, words_en = int(ru or 0), int(en or 0)
+    columns: list[Any] = [Pair.status, func.count()]
+    if words:  # in the same pass over the document's pairs
+        columns += [words_of(Pair.ru_text), words_of(Pair.en_text)]
+    for row in session.execute(
+        select(*columns).where(Pair.document_id == document_id).group_by(Pair.status)
+    ):
+        counts[PairStatus(row[0]).value] = row[1]
+        total += row[1]
+        if words:
+            words_ru += int(row[2] or 0)
+            words_en += int(row[3] or 0)
     return ProgressSummary(total, counts, words_ru, words_en)
 
 
@@ -722,7 +761,11 @@ def alignment_map(session: Session, user: User | None, document_id: int) -> Alig
     flags: Counter[int] = Counter()
     for pid, n in session.execute(
         select(QAIssue.pair_id, func.count())
-        .where(QAIssue.document_id == document_id, QAIssue.dismissed.is_(False))
+        .where(
+            QAIssue.document_id == document_id,
+            QAIssue.dismissed.is_(False),
+            QAIssue.check_id.not_in(ADVISORY_CHECKS),
+        )
         .group_by(QAIssue.pair_id)
     ):
         flags[pid] = n
@@ -884,7 +927,7 @@ def edit_text(
     ``translated``, version + 1, history and undo recorded. A stale version raises
     :class:`Conflict` with the pair as it is now."""
     side = _side(side)
-    doc, pair = _pair(session, user, pair_id, Action.EDIT)
+    doc, pair = _pair(session, user, pair_id, Action.EDIT, shape=False)
     _check_version(session, pair, expected_version)
     # NUL, control and bidi-override characters removed, as on import (they could make a
     # text display as something it is not, and PostgreSQL refuses NUL).
@@ -1197,7 +1240,8 @@ def set_status(
         new = PairStatus(status)
     except ValueError as exc:
         raise ServiceError(f"Unknown status “{status}”.") from exc
-    doc, pair = _pair(session, user, pair_id, Action.EDIT)
+    # A rejection also writes a comment, which takes the document's lock: take it first.
+    doc, pair = _pair(session, user, pair_id, Action.EDIT, shape=new is PairStatus.REJECTED)
     _check_version(session, pair, expected_version)
     old = PairStatus(pair.status)
     _require_status(session, user, doc, new, old)
@@ -1219,7 +1263,7 @@ def confirm_alignment(
 ) -> PairView:
     """A person says "this pair is aligned right": it is locked against realignment, and an
     auto-aligned pair becomes confirmed (later statuses are kept)."""
-    doc, pair = _pair(session, user, pair_id, Action.EDIT)
+    doc, pair = _pair(session, user, pair_id, Action.EDIT, shape=False)
     _check_version(session, pair, expected_version)
     if pair.locked and PairStatus(pair.status) is not PairStatus.AUTO:
         return _views(session, [pair])[0]
@@ -1249,6 +1293,8 @@ def realign_from(
             .where(Pair.document_id == doc.id, Pair.position >= pair.position)
             .order_by(Pair.position)
             .options(selectinload(Pair.segments))
+            .with_for_update(of=Pair)
+            .execution_options(populate_existing=True)
         )
     )
     comments = comment_ids_by_pair(session, [p.id for p in current])
@@ -1495,11 +1541,18 @@ def _first(session: Session, result: Sequence[Pair], snap: dict[str, Any]) -> in
 
 
 def can_undo(session: Session, user: User | None, document_id: int) -> tuple[bool, bool]:
-    """Whether the user has something to undo and something to redo in this document."""
-    return (
-        _latest(session, user, document_id, undone=False) is not None,
-        _latest(session, user, document_id, undone=True) is not None,
-    )
+    """Whether the user has something to undo and something to redo in this document (one
+    query, no snapshots read: every page asks)."""
+
+    def any_op(undone: bool) -> Any:
+        return exists().where(
+            Operation.document_id == document_id,
+            Operation.user_id == (user.id if user else None),
+            Operation.undone.is_(undone),
+        )
+
+    row = session.execute(select(any_op(False), any_op(True))).one()
+    return bool(row[0]), bool(row[1])
 
 
 # --------------------------------------------------------------------------- history, comments

@@ -112,10 +112,18 @@ def new_snapshot(
 
 
 def load_pairs(session: Session, ids: Sequence[int]) -> dict[int, Pair]:
+    """The pairs ``ids`` with their segments, read afresh and locked for this transaction
+    (PostgreSQL): an edit of one of them, which takes no document lock, either committed
+    before (and is seen here) or waits until this change is done (and then conflicts)."""
     if not ids:
         return {}
     rows = session.scalars(
-        select(Pair).where(Pair.id.in_(list(ids))).options(selectinload(Pair.segments))
+        select(Pair)
+        .where(Pair.id.in_(list(ids)))
+        .order_by(Pair.id)
+        .options(selectinload(Pair.segments))
+        .with_for_update(of=Pair)
+        .execution_options(populate_existing=True)
     ).all()
     return {p.id: p for p in rows}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -57,8 +58,18 @@ class Misspelling:
     suggestions: tuple[str, ...] = ()
 
 
-@cache
+# Enchant's broker and hunspell's handles are not thread-safe (two server threads opening or
+# asking a dictionary at once crash the process): every call into them holds this lock.
+_ENCHANT = threading.RLock()
+
+
 def _dictionaries(lang: str) -> tuple[Any, ...]:
+    with _ENCHANT:
+        return _open_dictionaries(lang)
+
+
+@cache
+def _open_dictionaries(lang: str) -> tuple[Any, ...]:
     # Every installed variety counts: a British "labour" is as right as an American "labor".
     try:
         import enchant
@@ -106,8 +117,11 @@ def _known(word: str, lang: str) -> bool:
         # OpenCorpora (pymorphy3's dictionary) is a real dictionary too, and a cheaper one.
         return True
     dictionaries = _dictionaries(lang)
-    if not dictionaries or any(d.check(word) for d in dictionaries):
+    if not dictionaries:
         return True
+    with _ENCHANT:
+        if any(d.check(word) for d in dictionaries):
+            return True
     if "-" in word:
         own = _CYRILLIC if lang == "ru" else _LATIN
         parts = [p for p in word.split("-") if p]
@@ -125,7 +139,8 @@ def suggestions(word: str, lang: Lang, limit: int = 5) -> tuple[str, ...]:
     dictionary = _dictionary(lang)
     if dictionary is None:
         return ()
-    return tuple(dictionary.suggest(word)[:limit])
+    with _ENCHANT:
+        return tuple(dictionary.suggest(word)[:limit])
 
 
 def _sentence_initial(text: str, start: int) -> bool:

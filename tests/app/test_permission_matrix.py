@@ -171,8 +171,7 @@ EXPECTED: dict[tuple[str, str], Case] = {
     ("POST", "/pairs/{pair_id}/status"): Case("review", form={"status": "approved"}),
     ("POST", "/pairs/{pair_id}/do"): Case("review", form={"op": "approved", "version": 1}),
     ("POST", "/pairs/{pair_id}/merge"): Case("edit", form={"version": 1}),
-    # The split form shows for viewers too (only sending it is refused, see POST below).
-    ("GET", "/pairs/{pair_id}/split"): Case("view"),
+    ("GET", "/pairs/{pair_id}/split"): Case("edit"),
     ("POST", "/pairs/{pair_id}/split"): Case("edit", form={"ru_after": 0, "en_after": 0}),
     ("POST", "/pairs/{pair_id}/split-caret"): Case(
         "edit", form={"side": "en", "offset": 3, "version": 1}

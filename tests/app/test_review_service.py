@@ -234,9 +234,26 @@ def test_filters_by_status_low_confidence_and_flags(session: Session) -> None:
         )
     )
     session.flush()
+    # A word the spelling dictionaries do not know is advice, not a QA flag.
+    session.add(
+        QAIssue(
+            pair_id=pair_at(session, w.doc, 1).id,
+            document_id=w.doc.id,
+            check_id="spelling",
+            message="Spelling: “Presidum” is not in the dictionary",
+        )
+    )
+    session.flush()
     flagged = review.list_pairs(session, w.translator, w.doc.id, flagged=True)
     assert [p.number for p in flagged.pairs] == [7]
     assert flagged.pairs[0].flags == ("1957?",)
+    noted = review.list_pairs(session, w.translator, w.doc.id, limit=3).pairs[1]
+    assert noted.flags == ()
+    assert noted.notes == ("Spelling: “Presidum” is not in the dictionary",)
+    flagged_on_map = [
+        e.position for e in review.alignment_map(session, w.translator, w.doc.id).entries if e.flags
+    ]
+    assert flagged_on_map == [6]
     with pytest.raises(ServiceError, match="Unknown status"):
         review.list_pairs(session, w.translator, w.doc.id, status="done")
 

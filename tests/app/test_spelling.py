@@ -119,7 +119,7 @@ def test_without_dictionaries_nothing_is_flagged_and_the_message_says_what_to_in
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(speller.DICTIONARIES, "ru", ("xx_NOPE",))
-    speller._dictionaries.cache_clear()
+    speller._open_dictionaries.cache_clear()
     speller._known.cache_clear()
     try:
         assert speller.check_text("Доктор приехл.", "ru") == []
@@ -127,6 +127,6 @@ def test_without_dictionaries_nothing_is_flagged_and_the_message_says_what_to_in
         assert message is not None and "hunspell-ru" in message
     finally:
         monkeypatch.undo()
-        speller._dictionaries.cache_clear()
+        speller._open_dictionaries.cache_clear()
         speller._known.cache_clear()
     assert speller.check_text("Доктор приехл.", "ru")
