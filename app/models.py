@@ -19,10 +19,21 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
+
+
+def count_words(text: str | None) -> int:
+    """Words in a text, as the progress figures count them: runs of non-space characters."""
+    return len(text.split()) if text else 0
+
+
+def _words_of(context: Any, column: str) -> int:
+    return count_words(context.get_current_parameters().get(column))
 
 
 def utcnow() -> datetime:
@@ -196,6 +207,14 @@ class Pair(Base):
     position: Mapped[int] = mapped_column(Integer)  # order in the document, 0-based
     ru_text: Mapped[str] = mapped_column(Text, default="")
     en_text: Mapped[str] = mapped_column(Text, default="")
+    # Words of each side (see count_words), for the progress figures of every page view:
+    # set on insert from the text, and on every ORM update of it (see _recount_words).
+    ru_words: Mapped[int] = mapped_column(
+        Integer, default=lambda ctx: _words_of(ctx, "ru_text"), server_default="0"
+    )
+    en_words: Mapped[int] = mapped_column(
+        Integer, default=lambda ctx: _words_of(ctx, "en_text"), server_default="0"
+    )
     status: Mapped[PairStatus] = mapped_column(
         _enum(PairStatus, "pair_status"), default=PairStatus.AUTO, index=True
     )
@@ -517,3 +536,12 @@ class DictionaryWord(Base):
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+@event.listens_for(Pair, "before_update")
+def _recount_words(_mapper: Any, _connection: Any, pair: Pair) -> None:
+    """An edited text gets its word count again (ORM updates; bulk ones set it themselves)."""
+    state = inspect(pair)
+    for side in ("ru", "en"):
+        if state.attrs[f"{side}_text"].history.has_changes():
+            setattr(pair, f"{side}_words", count_words(getattr(pair, f"{side}_text")))

@@ -36,6 +36,7 @@ from app.models import (
     Revision,
     Segment,
     User,
+    count_words,
     utcnow,
 )
 from app.services import audit
@@ -464,6 +465,7 @@ def restore_into_document(
         values: dict[str, Any] = {}
         if unit.en != row.en:
             values["en_text"] = unit.en
+            values["en_words"] = count_words(unit.en)
             revisions.append(_revision(row, doc.id, user, "en_text", row.en, unit.en, now))
         if status is not None and status is not row.status:
             values["status"] = status

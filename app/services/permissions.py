@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.models import Membership, Project, Role, User
 from app.services.errors import NotFound, PermissionDenied
@@ -43,14 +44,40 @@ _WHAT = {
 
 
 def role_of(session: Session, user: User | None, project_id: int) -> Role | None:
-    """The user's role in the project, or None when they are not a member."""
+    """The user's role in the project, or None when they are not a member.
+
+    Remembered for the rest of the session's transaction (a page asks several times), and
+    forgotten as soon as the session writes anything or the transaction ends.
+    """
     if user is None:
         return None
-    return session.scalar(
-        select(Membership.role).where(
-            Membership.project_id == project_id, Membership.user_id == user.id
+    memo = _roles(session)
+    key = (user.id, project_id)
+    if key not in memo:
+        memo[key] = session.scalar(
+            select(Membership.role).where(
+                Membership.project_id == project_id, Membership.user_id == user.id
+            )
         )
-    )
+    return memo[key]
+
+
+def _roles(session: Session) -> dict[tuple[int, int], Role | None]:
+    memo: dict[tuple[int, int], Role | None] | None = session.info.get("sverka_roles")
+    if memo is None:
+        memo = session.info["sverka_roles"] = {}
+
+        def forget(*_: Any) -> None:
+            memo.clear()
+
+        def forget_after_write(state: ORMExecuteState) -> None:
+            if not state.is_select:
+                memo.clear()
+
+        event.listen(session, "after_flush", forget)
+        event.listen(session, "after_transaction_end", forget)
+        event.listen(session, "do_orm_execute", forget_after_write)
+    return memo
 
 
 def can(session: Session, user: User | None, project_id: int, action: Action) -> bool:

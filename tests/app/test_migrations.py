@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    DateTime,
+    Enum,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    inspect,
+    text,
+)
 
 from app.db import build_engine
 from app.migrate import (
@@ -96,3 +111,50 @@ def test_check_current_says_what_to_run(empty_url: str) -> None:
             check_current(engine)
     finally:
         engine.dispose()
+
+
+def _insert_row(conn: Connection, table_name: str, /, **values: object) -> int:
+    """A row in ``table_name`` as the schema is at this revision: columns not given get a plain
+    value of their type (the test cares only about the ones it names)."""
+    table = Table(table_name, MetaData(), autoload_with=conn)
+    plain = {Integer: 0, String: "x", Text: "", Boolean: False, Float: 0.0}
+    row = dict(values)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.primary_key:
+            continue
+        if isinstance(column.type, DateTime):
+            row[column.name] = datetime.now(UTC)
+        elif isinstance(column.type, Enum):
+            row[column.name] = column.type.enums[0]
+        else:
+            row[column.name] = next(v for t, v in plain.items() if isinstance(column.type, t))
+    return int(conn.execute(table.insert().values(**row).returning(table.c.id)).scalar_one())
+
+
+def test_word_counts_are_filled_in_for_pairs_made_before_0003(empty_url: str) -> None:
+    upgrade(empty_url, "0002tm")
+    engine = create_engine(empty_url)
+    try:
+        with engine.begin() as conn:
+            user = _insert_row(conn, "users", username="old-timer")
+            project = _insert_row(conn, "projects", name="Memos", created_by_id=user)
+            document = _insert_row(
+                conn, "documents", project_id=project, title="Memo", state="ready"
+            )
+            pair = _insert_row(
+                conn,
+                "pairs",
+                document_id=document,
+                position=0,
+                status="auto",
+                ru_text="Дела, рассмотренные «тройками» ОГПУ,\n\nпроверены не полностью.",
+                en_text="Cases heard by the OGPU “troikas”  have not all been reviewed.",
+            )
+        upgrade(empty_url)
+        with engine.connect() as conn:
+            words = conn.execute(
+                text("SELECT ru_words, en_words FROM pairs WHERE id = :id"), {"id": pair}
+            ).one()
+    finally:
+        engine.dispose()
+    assert tuple(words) == (7, 11)

@@ -277,6 +277,30 @@ def test_progress_summary_counts_statuses(session: Session, world: World) -> Non
     assert summary.words_en > summary.words_ru > 20
 
 
+def test_word_counts_follow_edits_merges_and_splits(session: Session, world: World) -> None:
+    def words_now() -> tuple[int, int]:
+        summary = review.progress_summary(session, world.viewer, world.doc.id)
+        return summary.words_ru, summary.words_en
+
+    def words_counted() -> tuple[int, int]:
+        texts = session.execute(
+            select(Pair.ru_text, Pair.en_text).where(Pair.document_id == world.doc.id)
+        ).all()
+        return sum(len(ru.split()) for ru, _ in texts), sum(len(en.split()) for _, en in texts)
+
+    assert words_now() == words_counted()
+    first = pair_at(session, world.doc, 0)
+    review.edit_text(
+        session, world.translator, first.id, "en", "TOP SECRET, first copy of two", first.version
+    )
+    assert words_now() == words_counted()
+    review.merge_with_next(session, world.translator, pair_at(session, world.doc, 3).id)
+    assert words_now() == words_counted()
+    four = pair_at(session, world.doc, 3)
+    review.split_pair(session, world.translator, four.id, 1, 1, four.version)
+    assert words_now() == words_counted()
+
+
 def test_alignment_map_gives_sentence_ranges(session: Session, world: World) -> None:
     amap = review.alignment_map(session, world.viewer, world.doc.id)
     assert amap.ru_total == sum(len(ru) for ru, _ in MEMO)
