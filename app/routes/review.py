@@ -395,7 +395,7 @@ def _refused(request: Request, document_id: int, back: str, exc: ServiceError) -
 
 
 def _doc_of(session: SessionDep, user: CurrentUserDep, pair_id: int) -> int:
-    return review.pair_view(session, user, pair_id).document_id
+    return review.document_of_pair(session, user, pair_id)
 
 
 # --------------------------------------------------------------------------- one pair
@@ -421,7 +421,10 @@ def edit_form(
     back: str = "",
 ) -> Response:
     pair = review.pair_view(session, user, pair_id)
-    info = review.document_info(session, user, pair.document_id)
+    # In place (htmx) the editor needs neither the project's name nor the undo state.
+    info = review.document_info(
+        session, user, pair.document_id, with_undo=not htmx(request).request
+    )
     if not info.may_edit:
         raise review.PermissionDenied("Your role does not allow you to edit pairs in this project.")
     side = side if side in ("ru", "en") else "en"
