@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -36,6 +37,7 @@ from app.migrate import check_current
 from app.proxy import ForwardedProtoMiddleware
 from app.services.errors import ServiceError, is_write_collision
 from app.templating import static_dir
+from app.warmup import warm_up
 
 log = logging.getLogger("sverka")
 
@@ -61,6 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         check_current(engine)
+        # Before the first request, not during it (see app.warmup).
+        seconds = await anyio.to_thread.run_sync(warm_up)
+        log.info("language layer and templates loaded in %.2f s", seconds)
         worker = (
             _start_job_worker(settings, session_factory) if settings.run_jobs_in_process else None
         )

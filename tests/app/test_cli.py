@@ -362,3 +362,31 @@ def test_serve_with_two_workers_on_postgresql(tmp_path: Path) -> None:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_a_started_server_has_its_language_layer_loaded_before_the_first_request(
+    tmp_path: Path,
+) -> None:
+    """The first translator after a restart does not wait for dictionaries to load."""
+    assert sverka(tmp_path, "db", "upgrade").returncode == 0
+    probe = (
+        "from fastapi.testclient import TestClient\n"
+        "from alignment import text\n"
+        "from app.main import create_app\n"
+        "from glossary.checks import spelling\n"
+        "app = create_app()\n"
+        "assert text._morph.cache_info().currsize == 0\n"
+        "with TestClient(app):\n"  # the lifespan ran; no request was made
+        "    print(text._morph.cache_info().currsize,"
+        " spelling._open_dictionaries.cache_info().currsize)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env=_env(tmp_path, environment="test"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "2"]  # pymorphy3 loaded; ru and en dictionaries open
