@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         check_current(engine)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         # Before the first request, not during it (see app.warmup).
         seconds = await anyio.to_thread.run_sync(warm_up)
         log.info("language layer and templates loaded in %.2f s", seconds)
