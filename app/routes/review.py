@@ -23,7 +23,7 @@ from app.deps import CurrentUserDep, SessionDep
 from app.htmx import htmx, redirect, render, safe_next
 from app.services import review, review_map
 from app.services.errors import Conflict, ServiceError
-from app.services.glossary import term_hits_for_pairs
+from app.services.glossary import term_hits_for_pairs, terms_in_pair
 from app.templating import flash, templates
 
 router = APIRouter(tags=["review"], include_in_schema=False)
@@ -856,6 +856,23 @@ def history(
         "back": _back(request, pair.document_id, back or htmx(request).current_url or ""),
     }
     return render(request, "review/history.html", ctx, block="panel")
+
+
+@router.get("/pairs/{pair_id}/terms", name="review_terms")
+def terms(
+    request: Request, pair_id: int, session: SessionDep, user: CurrentUserDep, back: str = ""
+) -> Response:
+    """The glossary terms found in the pair, with their equivalents (what the highlights'
+    tooltips say, for the keyboard and screen readers: key T)."""
+    pair = review.pair_view(session, user, pair_id)
+    info = review.document_info(session, user, pair.document_id)
+    ctx = {
+        "info": info,
+        "p": pair,
+        "terms": terms_in_pair(session, info.project_id, pair),
+        "back": _back(request, pair.document_id, back or htmx(request).current_url or ""),
+    }
+    return render(request, "review/terms.html", ctx, block="panel")
 
 
 def _comments_page(

@@ -714,6 +714,62 @@ def segment_hits(
     return segments[index] if index < len(segments) else []
 
 
+@dataclass(frozen=True, slots=True)
+class PairTerm:
+    """A glossary term found in one pair, for the pair's "Terms" panel (the tooltip's content,
+    reachable by keyboard and screen readers)."""
+
+    term_id: int | str
+    ru: str
+    status: str
+    preferred: tuple[str, ...]
+    admitted: tuple[str, ...]
+    avoid: tuple[str, ...]
+    note: str
+    found_ru: tuple[str, ...]  # the forms found in the Russian text, as written
+    found_en: tuple[tuple[str, str], ...]  # English found: (as written, kind)
+
+    @property
+    def missing(self) -> bool:
+        """In the Russian, but none of its preferred or admitted equivalents in the English."""
+        return bool(self.found_ru) and bool(self.preferred or self.admitted) and not any(
+            kind in ("preferred", "admitted") for _, kind in self.found_en
+        )
+
+
+def terms_in_pair(session: Session, project_id: int, pair: Any) -> list[PairTerm]:
+    """The glossary terms found in the pair (anything with ``ru_text`` and ``en_text``), in
+    the order they first occur, Russian side first."""
+    matcher = matcher_for(session, project_id)
+    if not len(matcher):
+        return []
+    found_ru: dict[int | str, list[str]] = {}
+    found_en: dict[int | str, list[tuple[str, str]]] = {}
+    for m in matcher.find_ru(pair.ru_text or ""):
+        found_ru.setdefault(m.term_id, []).append(m.text)
+    for m in matcher.find_en(pair.en_text or ""):
+        found_en.setdefault(m.term_id, []).append((m.text, m.kind))
+    out: list[PairTerm] = []
+    for term_id in [*found_ru, *(t for t in found_en if t not in found_ru)]:
+        term = matcher.terms[term_id]
+        out.append(
+            PairTerm(
+                term_id=term_id,
+                ru=term.ru,
+                status=term.status,
+                preferred=tuple(e.en for e in term.equivalents if e.kind == "preferred"),
+                admitted=tuple(e.en for e in term.equivalents if e.kind == "admitted"),
+                avoid=tuple(
+                    e.en for e in term.equivalents if e.kind in ("deprecated", "forbidden")
+                ),
+                note=term.note,
+                found_ru=tuple(dict.fromkeys(found_ru.get(term_id, []))),
+                found_en=tuple(dict.fromkeys(found_en.get(term_id, []))),
+            )
+        )
+    return out
+
+
 # --------------------------------------------------------------------------- project texts
 
 

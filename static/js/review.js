@@ -235,6 +235,7 @@
       case "x": case "X": e.preventDefault(); press(pair, ".t-reject"); break;
       case "h": case "H": e.preventDefault(); var h = pair.querySelector(".history-link"); if (h) { h.click(); } break;
       case "m": case "M": e.preventDefault(); var m = pair.querySelector(".comments-link"); if (m) { m.click(); } break;
+      case "t": case "T": e.preventDefault(); var tl = pair.querySelector(".terms-link"); if (tl) { tl.click(); } break;
       case "Delete": e.preventDefault(); press(pair, ".t-delete"); break;
       case "ArrowDown": if (e.shiftKey) { break; } return;
       default: return;

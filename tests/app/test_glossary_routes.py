@@ -218,6 +218,34 @@ def test_review_page_highlights_terms_and_shows_qa(client: TestClient, setup: Se
     )
 
 
+def test_a_pairs_terms_panel_says_what_the_tooltips_say(client: TestClient, setup: Setup) -> None:
+    """The highlights' tooltips are for the mouse; key T opens the same in the pair's panel."""
+    token = login(client, setup.reviewer)
+    _propose(client, token, setup, "тройка", "troika", en_forbidden="three", status="approved")
+    review = client.get(f"/documents/{setup.document_id}")
+    # Only pairs with a term get the link (pair 4, "Экз. № 2", has none).
+    assert f'href="/pairs/{setup.pair_ids[2]}/terms"' in review.text
+    assert f'href="/pairs/{setup.pair_ids[3]}/terms"' not in review.text
+    assert "<kbd>T</kbd>" in review.text  # in the keyboard list
+    panel = client.get(f"/pairs/{setup.pair_ids[2]}/terms", headers={"HX-Request": "true"})
+    assert panel.status_code == 200
+    assert panel.text.lstrip().startswith('<section class="panel terms"')
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", panel.text))
+    # "…отменила приговор тройки." / "…quashed the sentence of the three."
+    assert "тройка" in text and "preferred: troika" in text and "avoid: three" in text
+    assert "In the Russian: тройки." in text and "three (forbidden)" in text
+    assert "No preferred or admitted equivalent in the English." in text
+    first = client.get(f"/pairs/{setup.pair_ids[0]}/terms", headers={"HX-Request": "true"})
+    first_text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", first.text))
+    assert "In the Russian: тройкой. In the English: troika (preferred)." in first_text
+    assert "No preferred" not in first_text
+    empty = client.get(f"/pairs/{setup.pair_ids[3]}/terms", headers={"HX-Request": "true"})
+    assert "No glossary term occurs in this pair." in empty.text
+    # Without JavaScript the panel is a page of its own.
+    page = client.get(f"/pairs/{setup.pair_ids[2]}/terms")
+    assert "<h1>Terms in pair 3</h1>" in page.text
+
+
 def test_terms_api(client: TestClient, setup: Setup) -> None:
     assert client.get(f"/api/v1/projects/{setup.project_id}/terms").status_code == 401
     token = login(client, setup.translator)

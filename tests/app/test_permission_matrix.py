@@ -183,6 +183,7 @@ EXPECTED: dict[tuple[str, str], Case] = {
     ("POST", "/documents/{document_id}/undo"): Case("edit"),
     ("POST", "/documents/{document_id}/redo"): Case("edit"),
     ("GET", "/pairs/{pair_id}/history"): Case("view"),
+    ("GET", "/pairs/{pair_id}/terms"): Case("view"),
     ("GET", "/pairs/{pair_id}/comments"): Case("view"),
     # For htmx a refused comment comes back as the panel (200) with the message in it.
     ("POST", "/pairs/{pair_id}/comments"): Case(

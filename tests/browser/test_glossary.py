@@ -133,6 +133,16 @@ def test_glossary_from_terms_to_review_and_reports(
     tooltip.scroll_into_view_if_needed()
     tooltip.hover()
     page.screenshot(path=str(artifacts / "glossary-review-highlights.png"), full_page=False)
+    # The same without a mouse: T on the current pair opens its terms in the pair's panel.
+    row = page.locator(
+        "#review-list .pair", has=page.locator(".col-ru mark.term", has_text="тройками")
+    ).first
+    row.locator(".col-num").click()
+    page.keyboard.press("t")
+    panel = row.locator(".panel.terms")
+    panel.wait_for()
+    assert "preferred: troika" in panel.inner_text()
+    assert "Extrajudicial NKVD commission" in panel.inner_text()
 
     # Document QA: run the checks, dismiss one finding.
     page.goto(f"{base}/documents/{document_id}/qa")
