@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
@@ -54,3 +56,16 @@ def test_server_refuses_to_start_on_an_unmigrated_database(tmp_path: Path) -> No
     app = create_app(_settings(tmp_path, f"sqlite:///{tmp_path / 'empty.sqlite3'}"))
     with pytest.raises(StartupError, match="run `sverka db upgrade`"), TestClient(app):
         pass
+
+
+def test_a_server_process_works_on_request_threads_requests_at_once(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """More threads than this only take turns on the interpreter lock (BENCHMARKS.md)."""
+    app = create_app(make_settings(request_threads=3))
+    with TestClient(app) as client:
+        assert client.portal is not None
+        tokens = client.portal.call(
+            lambda: anyio.to_thread.current_default_thread_limiter().total_tokens
+        )
+    assert tokens == 3
