@@ -17,8 +17,9 @@ A snapshot is plain JSON::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import OperationalError
@@ -37,7 +38,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services.errors import Conflict
+from app.services.errors import Conflict, is_write_collision
 
 SIDES = ("ru", "en")
 
@@ -173,37 +174,31 @@ def _same_segments(pair: Pair, snap: PairSnapshot) -> bool:
     return current == want
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _collisions_as_conflicts(fn: Callable[P, R]) -> Callable[P, R]:
+    """A write the database gave up because another one crossed it (SQLite busy, a PostgreSQL
+    deadlock) becomes a :class:`Conflict` the translator can retry."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except OperationalError as exc:
+            if not is_write_collision(exc):
+                raise
+            raise Conflict(
+                "Another change to this document was being saved at the same moment, so "
+                "yours was not saved. Try again."
+            ) from exc
+
+    return wrapper
+
+
+@_collisions_as_conflicts
 def apply_change(
-    session: Session,
-    document: Document,
-    user: User | None,
-    kind: str,
-    current: Sequence[Pair],
-    target: Sequence[PairSnapshot],
-    *,
-    start: int,
-    record: bool = True,
-    revision_action: str | None = None,
-    orphans_to: int | None = None,
-) -> tuple[list[Pair], Operation | None]:
-    """Replace the consecutive pairs ``current`` (starting at ``start``) by ``target``
-    (see :func:`_apply_change`); a write that SQLite refuses because another request is
-    writing at that instant becomes a :class:`Conflict` the translator can retry."""
-    try:
-        return _apply_change(
-            session, document, user, kind, current, target, start=start, record=record,
-            revision_action=revision_action, orphans_to=orphans_to,
-        )  # fmt: skip
-    except OperationalError as exc:
-        if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
-            raise
-        raise Conflict(
-            "Another change to this document was being saved at the same moment, so yours "
-            "was not saved. Try again."
-        ) from exc
-
-
-def _apply_change(
     session: Session,
     document: Document,
     user: User | None,
