@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from app.deps import CurrentUserDep, SessionDep
@@ -27,6 +28,28 @@ router = APIRouter(tags=["glossary"], include_in_schema=False)
 PAGE_SIZE = 100
 KINDS = ("preferred", "admitted", "deprecated", "forbidden")
 Text = Annotated[str, Form(max_length=20_000)]
+
+
+class TermForm(BaseModel):
+    """The term form (a new term, or a term edited), as the reviewer typed it."""
+
+    ru: str = Field("", max_length=1000)
+    en_preferred: str = Field("", max_length=20_000)
+    en_admitted: str = Field("", max_length=20_000)
+    en_deprecated: str = Field("", max_length=20_000)
+    en_forbidden: str = Field("", max_length=20_000)
+    part_of_speech: str = Field("", max_length=40)
+    domain: str = Field("", max_length=200)
+    note: str = Field("", max_length=20_000)
+    status: str = Field("", max_length=20)
+
+    def fields(self) -> dict[str, str]:
+        """What the form shows again when the term is refused."""
+        return {name: str(getattr(self, name)) for name in TermForm.model_fields}
+
+
+class TermUpdateForm(TermForm):
+    version: int
 
 # Term highlights in the review view: ``{{ seg|highlight_terms(hits) }}``.
 templates.env.filters["highlight_terms"] = glossary.highlight_terms
@@ -140,25 +163,14 @@ def term_create(
     project_id: int,
     session: SessionDep,
     user: CurrentUserDep,
-    ru: Annotated[str, Form(max_length=1000)] = "",
-    en_preferred: Text = "",
-    en_admitted: Text = "",
-    en_deprecated: Text = "",
-    en_forbidden: Text = "",
-    part_of_speech: Annotated[str, Form(max_length=40)] = "",
-    domain: Annotated[str, Form(max_length=200)] = "",
-    note: Text = "",
-    status: Annotated[str, Form(max_length=20)] = "",
+    typed: Annotated[TermForm, Form()],
 ) -> Response:
-    form = {
-        "ru": ru, "en_preferred": en_preferred, "en_admitted": en_admitted,
-        "en_deprecated": en_deprecated, "en_forbidden": en_forbidden,
-        "part_of_speech": part_of_speech, "domain": domain, "note": note, "status": status,
-    }  # fmt: skip
+    form = typed.fields()
     try:
         term = glossary.create_term(
-            session, user, project_id, ru, _equivalents(form), part_of_speech=part_of_speech,
-            note=note, domain=domain, status=status,
+            session, user, project_id, typed.ru, _equivalents(form),
+            part_of_speech=typed.part_of_speech, note=typed.note, domain=typed.domain,
+            status=typed.status,
         )  # fmt: skip
     except ServiceError as exc:
         session.rollback()
@@ -208,27 +220,15 @@ def term_update(
     term_id: int,
     session: SessionDep,
     user: CurrentUserDep,
-    version: Annotated[int, Form()],
-    ru: Annotated[str, Form(max_length=1000)] = "",
-    en_preferred: Text = "",
-    en_admitted: Text = "",
-    en_deprecated: Text = "",
-    en_forbidden: Text = "",
-    part_of_speech: Annotated[str, Form(max_length=40)] = "",
-    domain: Annotated[str, Form(max_length=200)] = "",
-    note: Text = "",
-    status: Annotated[str, Form(max_length=20)] = "",
+    typed: Annotated[TermUpdateForm, Form()],
 ) -> Response:
-    form = {
-        "ru": ru, "en_preferred": en_preferred, "en_admitted": en_admitted,
-        "en_deprecated": en_deprecated, "en_forbidden": en_forbidden,
-        "part_of_speech": part_of_speech, "domain": domain, "note": note, "status": status,
-    }  # fmt: skip
+    form = typed.fields()
+    version = typed.version
     try:
         term = glossary.update_term(
-            session, user, term_id, expected_version=version, ru=ru,
-            equivalents=_equivalents(form), part_of_speech=part_of_speech, note=note,
-            domain=domain, status=status or None,
+            session, user, term_id, expected_version=version, ru=typed.ru,
+            equivalents=_equivalents(form), part_of_speech=typed.part_of_speech,
+            note=typed.note, domain=typed.domain, status=typed.status or None,
         )  # fmt: skip
     except Conflict as exc:
         session.rollback()
